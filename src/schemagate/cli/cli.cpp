@@ -1,0 +1,469 @@
+#include <schemagate/cli/cli.hpp>
+
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <schemagate/cli/render.hpp>
+#include <schemagate/config/config.hpp>
+#include <schemagate/lock/pg_advisory_lock.hpp>
+#include <schemagate/migration/loader.hpp>
+#include <schemagate/migration/planner.hpp>
+#include <schemagate/migration/scaffold.hpp>
+#include <schemagate/runner/runner.hpp>
+#include <schemagate/store/pg_store.hpp>
+#include <schemagate/util/clock.hpp>
+#include <schemagate/util/error.hpp>
+#include <schemagate/util/interrupt.hpp>
+#include <schemagate/util/log.hpp>
+#include <schemagate/util/secrets.hpp>
+#include <schemagate/util/strings.hpp>
+
+namespace po = boost::program_options;
+
+namespace schemagate::cli {
+
+namespace {
+
+constexpr std::string_view k_version = "0.1.0";
+
+// What a handler gets: the parsed options, the resolved configuration and its arguments.
+struct Invocation {
+    const po::variables_map& vm;
+    const config::Config& config;
+    const std::vector<std::string>& args;
+
+    bool flag(const char* name) const { return vm.count(name) != 0; }
+    std::string value(const char* name) const {
+        return vm.count(name) ? vm[name].as<std::string>() : std::string();
+    }
+    std::string arg(std::size_t i, const std::string& fallback) const {
+        return i < args.size() ? args[i] : fallback;
+    }
+};
+
+// One row of the subcommand table.
+struct Command {
+    std::string_view name;
+    std::string_view summary;
+    std::string_view arguments;  // for the usage line, e.g. "[TARGET]"
+    std::size_t min_args;
+    std::size_t max_args;  // SIZE_MAX: any number
+    std::function<void(po::options_description&)> options;
+    std::function<int(const Invocation&)> handler;
+};
+
+void no_options(po::options_description&) {}
+
+void json_option(po::options_description& d) {
+    d.add_options()("json", "print JSON instead of text");
+}
+
+migration::RevisionGraph load_graph(const config::Config& c) {
+    return migration::RevisionGraph(migration::load_migrations(c.dirs));
+}
+
+std::unique_ptr<store::PgStore> open_store(const config::Config& c) {
+    return std::make_unique<store::PgStore>(c.database_url, c.history_table);
+}
+
+int run_runner(const Invocation& inv,
+               const std::function<runner::RunReport(runner::Runner&)>& action) {
+    const auto graph = load_graph(inv.config);
+    auto store = open_store(inv.config);
+    util::SystemClock clock;
+    lock::PgAdvisoryLock lock(inv.config.database_url, inv.config.history_table.lock_key(),
+                              clock);
+    runner::Runner runner(graph, *store, lock,
+                          {inv.config.lock_timeout, config::applied_by()});
+    action(runner);
+    return 0;
+}
+
+int cmd_upgrade(const Invocation& inv) {
+    const std::string target = inv.arg(0, "head");
+    return run_runner(inv, [&](runner::Runner& r) { return r.upgrade(target); });
+}
+
+int cmd_downgrade(const Invocation& inv) {
+    return run_runner(inv, [&](runner::Runner& r) { return r.downgrade(inv.args[0]); });
+}
+
+int cmd_stamp(const Invocation& inv) {
+    return run_runner(inv, [&](runner::Runner& r) { return r.stamp(inv.args[0]); });
+}
+
+int cmd_current(const Invocation& inv) {
+    const auto graph = load_graph(inv.config);
+    const auto history = open_store(inv.config)->read_history();
+    const auto applied = runner::applied_ids(history);
+    std::vector<std::string> ids = migration::current_heads(graph, applied);
+    for (const auto& row : history) {
+        if (!graph.contains(row.id)) {
+            ids.push_back(row.id);
+        }
+    }
+    if (inv.flag("json")) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& id : ids) {
+            const bool known = graph.contains(id);
+            out.push_back({{"revision", id},
+                           {"message", known ? graph.at(id).message : ""},
+                           {"is_head", known && graph.children(id).empty()},
+                           {"known", known}});
+        }
+        std::cout << nlohmann::json{{"current", out}}.dump(2) << "\n";
+        return 0;
+    }
+    if (ids.empty()) {
+        spdlog::info("no revision is applied (the database is at base)");
+    }
+    for (const auto& id : ids) {
+        std::cout << id;
+        if (!graph.contains(id)) {
+            std::cout << " (unknown to the migration files)";
+        } else if (graph.children(id).empty()) {
+            std::cout << " (head)";
+        }
+        std::cout << "\n";
+    }
+    return 0;
+}
+
+int cmd_heads(const Invocation& inv) {
+    const auto graph = load_graph(inv.config);
+    if (inv.flag("json")) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& id : graph.heads()) {
+            out.push_back({{"revision", id}, {"message", graph.at(id).message}});
+        }
+        std::cout << nlohmann::json{{"heads", out}}.dump(2) << "\n";
+        return 0;
+    }
+    for (const auto& id : graph.heads()) {
+        std::cout << id << " (head)\n";
+    }
+    return 0;
+}
+
+int cmd_history(const Invocation& inv) {
+    const auto graph = load_graph(inv.config);
+    const auto& ms = graph.migrations();
+    if (inv.flag("json")) {
+        nlohmann::json out = nlohmann::json::array();
+        for (auto it = ms.rbegin(); it != ms.rend(); ++it) {
+            out.push_back(revision_json(graph, *it));
+        }
+        std::cout << nlohmann::json{{"history", out}}.dump(2) << "\n";
+        return 0;
+    }
+    for (auto it = ms.rbegin(); it != ms.rend(); ++it) {
+        if (inv.flag("verbose")) {
+            print_verbose(std::cout, graph, *it);
+            std::cout << "\n";
+        } else {
+            std::cout << history_line(graph, *it) << "\n";
+        }
+    }
+    return 0;
+}
+
+int cmd_show(const Invocation& inv) {
+    const auto graph = load_graph(inv.config);
+    auto id = graph.resolve(inv.args[0]);
+    if (!id) {
+        throw UsageError(id.error());
+    }
+    const auto& m = graph.at(*id);
+    print_verbose(std::cout, graph, m);
+    std::cout << "\n-- migrate:up" << m.up.sql;
+    if (m.down) {
+        std::cout << "-- migrate:down" << m.down->sql;
+    }
+    return 0;
+}
+
+int cmd_status(const Invocation& inv) {
+    const auto graph = load_graph(inv.config);
+    const std::string target = inv.arg(0, "head");
+    const auto history = open_store(inv.config)->read_history();
+    const auto applied = runner::applied_ids(history);
+    const auto problems = runner::integrity_problems(graph, history);
+    const auto goal = migration::resolve_upgrade(graph, applied, target);
+    std::vector<std::string> pending;
+    for (const auto& id : graph.ordered(goal.revisions)) {
+        if (!applied.count(id)) {
+            pending.push_back(id);
+        }
+    }
+    const bool at_target = pending.empty() && problems.empty();
+    if (inv.flag("json")) {
+        nlohmann::json rows = nlohmann::json::array();
+        for (const auto& row : history) {
+            rows.push_back(applied_json(row));
+        }
+        std::cout << nlohmann::json{{"database", util::redact_conninfo(inv.config.database_url)},
+                                    {"history_table", inv.config.history_table.display()},
+                                    {"lock_key", inv.config.history_table.lock_key()},
+                                    {"target", target},
+                                    {"at_target", at_target},
+                                    {"applied", rows},
+                                    {"pending", pending},
+                                    {"problems", problems}}
+                         .dump(2)
+                  << "\n";
+    } else {
+        std::cout << "history table: " << inv.config.history_table.display() << "\n"
+                  << "target: " << target << "\n"
+                  << "applied: " << history.size() << "\n";
+        for (const auto& row : history) {
+            std::cout << "  " << row.id << "  " << row.applied_at << "  " << row.applied_by
+                      << "  " << row.message << "\n";
+        }
+        std::cout << "pending: " << pending.size() << "\n";
+        for (const auto& id : pending) {
+            std::cout << "  " << id << "  " << graph.at(id).message << "\n";
+        }
+        for (const auto& p : problems) {
+            std::cout << "problem: " << p << "\n";
+        }
+        std::cout << "at target: " << (at_target ? "yes" : "no") << "\n";
+    }
+    if (!problems.empty()) {
+        return static_cast<int>(ExitCode::integrity);
+    }
+    return static_cast<int>(at_target ? ExitCode::success : ExitCode::not_at_target);
+}
+
+std::filesystem::path ensure_first_dir(const config::Config& c) {
+    const auto& dir = c.dirs.front();
+    std::error_code ec;
+    if (!std::filesystem::exists(dir, ec)) {
+        std::filesystem::create_directories(dir, ec);
+        if (ec) {
+            throw UsageError("cannot create " + dir.string() + ": " + ec.message());
+        }
+    }
+    return dir;
+}
+
+int cmd_revision(const Invocation& inv) {
+    const auto dir = ensure_first_dir(inv.config);
+    const auto graph = load_graph(inv.config);
+    const std::string id =
+        inv.flag("rev-id") ? inv.value("rev-id") : migration::next_revision_id(graph);
+    const auto heads = graph.heads();
+    if (heads.size() > 1) {
+        spdlog::warn("the graph has {} heads ({}); the new revision merges them",
+                     heads.size(), util::join(heads, ", "));
+    }
+    const auto path = migration::write_migration(dir, graph, id, heads, inv.value("message"));
+    std::cout << "created " << path.string() << "\n";
+    return 0;
+}
+
+int cmd_merge(const Invocation& inv) {
+    const auto dir = ensure_first_dir(inv.config);
+    const auto graph = load_graph(inv.config);
+    std::vector<std::string> parents;
+    if (inv.args.empty()) {
+        parents = graph.heads();
+    }
+    for (const auto& rev : inv.args) {
+        auto id = graph.resolve(rev);
+        if (!id) {
+            throw UsageError(id.error());
+        }
+        if (std::find(parents.begin(), parents.end(), *id) == parents.end()) {
+            parents.push_back(*id);
+        }
+    }
+    if (parents.size() < 2) {
+        throw UsageError("nothing to merge: " +
+                         (parents.empty() ? std::string("no revisions")
+                                          : "only " + util::join(parents, ", ")) +
+                         "; merge joins two or more heads");
+    }
+    const std::string id =
+        inv.flag("rev-id") ? inv.value("rev-id") : migration::next_revision_id(graph);
+    const auto path = migration::write_migration(dir, graph, id, parents, inv.value("message"));
+    std::cout << "created " << path.string() << "\n";
+    return 0;
+}
+
+void message_options(po::options_description& d) {
+    d.add_options()("message,m", po::value<std::string>()->required(),
+                    "the revision's message (required)")(
+        "rev-id", po::value<std::string>(),
+        "the new revision's id (default: the next number, or 12 random hex digits)");
+}
+
+constexpr std::size_t k_any = static_cast<std::size_t>(-1);
+
+const std::vector<Command>& commands() {
+    static const std::vector<Command> table = {
+        {"upgrade", "apply revisions up to TARGET (default: head)", "[TARGET]", 0, 1, no_options,
+         cmd_upgrade},
+        {"downgrade", "undo applied revisions after TARGET, newest first", "TARGET", 1, 1,
+         no_options, cmd_downgrade},
+        {"current", "show the revisions the database is at", "", 0, 0, json_option,
+         cmd_current},
+        {"history", "list the revisions in the files, newest first", "", 0, 0,
+         [](po::options_description& d) {
+             json_option(d);
+             d.add_options()("verbose,v", "show every detail of each revision");
+         },
+         cmd_history},
+        {"heads", "list the revisions with no children", "", 0, 0, json_option, cmd_heads},
+        {"show", "show one revision and its SQL", "REV", 1, 1, no_options, cmd_show},
+        {"status", "show applied and pending revisions; exit 6 when not at TARGET", "[TARGET]",
+         0, 1, json_option, cmd_status},
+        {"stamp", "record TARGET as the state without running any SQL", "TARGET", 1, 1,
+         no_options, cmd_stamp},
+        {"revision", "write a new migration file whose parents are the current heads", "", 0, 0,
+         message_options, cmd_revision},
+        {"merge", "write a revision joining REVs (default: all heads)", "[REV...]", 0, k_any,
+         message_options, cmd_merge},
+    };
+    return table;
+}
+
+po::options_description common_options() {
+    po::options_description d("Common options");
+    d.add_options()("database-url", po::value<std::string>(),
+                    "PostgreSQL URI or key=value string (default: $DATABASE_URL, else libpq's "
+                    "PG* variables)")(
+        "dir", po::value<std::vector<std::string>>()->composing(),
+        "migrations directory; repeat to combine several (default: ./migrations)")(
+        "history-table", po::value<std::string>(),
+        "history table as [schema.]table (default: public.schemagate_history)")(
+        "lock-timeout", po::value<std::string>(),
+        "how long to wait for the migration lock, e.g. 30s, 10m (default: 10m)")(
+        "log-level", po::value<std::string>(),
+        "trace, debug, info, warn or error (default: info)")("help,h", "show this help");
+    return d;
+}
+
+void print_overview(std::ostream& out) {
+    out << "schemagate " << k_version << ": versioned SQL migrations for PostgreSQL\n\n"
+        << "usage: schemagate COMMAND [OPTIONS] [ARGS]\n\ncommands:\n";
+    for (const auto& c : commands()) {
+        out << "  " << c.name << std::string(12 - c.name.size(), ' ') << c.summary << "\n";
+    }
+    out << "\n`schemagate COMMAND --help` shows a command's options.\n"
+        << "exit codes: 0 ok, 1 migration SQL failed, 2 usage, 3 lock timeout, 4 integrity, "
+           "5 database unreachable, 6 not at target, 130 interrupted\n";
+}
+
+const Command* find_command(std::string_view name) {
+    for (const auto& c : commands()) {
+        if (c.name == name) {
+            return &c;
+        }
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args) {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        print_overview(std::cout);
+        return args.empty() ? static_cast<int>(ExitCode::usage) : 0;
+    }
+    if (args[0] == "--version" || args[0] == "version") {
+        std::cout << "schemagate " << k_version << "\n";
+        return 0;
+    }
+    const Command* command = find_command(args[0]);
+    if (command == nullptr) {
+        throw UsageError("unknown command '" + args[0] +
+                         "'; `schemagate --help` lists the commands");
+    }
+
+    po::options_description specific(std::string(command->name) + " options");
+    command->options(specific);
+    const po::options_description common = common_options();
+    po::options_description hidden;
+    hidden.add_options()("args", po::value<std::vector<std::string>>(), "");
+    po::options_description all;
+    all.add(specific).add(common).add(hidden);
+    po::positional_options_description positional;
+    positional.add("args", -1);
+
+    // Relative targets such as -1 look like options to any option parser: take them out first.
+    std::vector<std::string> rest;
+    std::vector<std::string> relative;
+    for (auto it = args.begin() + 1; it != args.end(); ++it) {
+        const bool is_relative = it->size() > 1 && ((*it)[0] == '-' || (*it)[0] == '+') &&
+                                 std::all_of(it->begin() + 1, it->end(), [](char c) {
+                                     return c >= '0' && c <= '9';
+                                 });
+        (is_relative ? relative : rest).push_back(*it);
+    }
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(rest)
+                      .options(all)
+                      .positional(positional)
+                      .style(po::command_line_style::unix_style ^
+                             po::command_line_style::allow_guessing)
+                      .run(),
+                  vm);
+        if (vm.count("help")) {
+            std::cout << "usage: schemagate " << command->name << " [OPTIONS] "
+                      << command->arguments << "\n\n"
+                      << command->summary << "\n\n";
+            if (!specific.options().empty()) {
+                std::cout << specific << "\n";
+            }
+            std::cout << common;
+            return 0;
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(std::string(command->name) + ": " + e.what() +
+                         "; see `schemagate " + std::string(command->name) + " --help`");
+    }
+
+    std::vector<std::string> positionals =
+        vm.count("args") ? vm["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
+    positionals.insert(positionals.end(), relative.begin(), relative.end());
+    if (positionals.size() < command->min_args || positionals.size() > command->max_args) {
+        throw UsageError(std::string(command->name) + ": expected " +
+                         (command->arguments.empty() ? std::string("no arguments")
+                                                     : std::string(command->arguments)) +
+                         ", got " + std::to_string(positionals.size()) + " argument(s)");
+    }
+
+    config::Flags flags;
+    auto optional = [&](const char* name) -> std::optional<std::string> {
+        if (!vm.count(name)) {
+            return std::nullopt;
+        }
+        return vm[name].as<std::string>();
+    };
+    flags.database_url = optional("database-url");
+    if (vm.count("dir")) {
+        flags.dirs = vm["dir"].as<std::vector<std::string>>();
+    }
+    flags.history_table = optional("history-table");
+    flags.lock_timeout = optional("lock-timeout");
+    flags.log_level = optional("log-level");
+    const config::Config config = config::resolve(flags);
+    if (auto logged = util::setup_logging(config.log_level); !logged) {
+        throw UsageError("--log-level: " + logged.error());
+    }
+    util::install_interrupt_handlers();
+
+    return command->handler(Invocation{vm, config, positionals});
+}
+
+}  // namespace schemagate::cli

@@ -1,0 +1,73 @@
+#include <schemagate/config/config.hpp>
+
+#include <cstdlib>
+
+#include <unistd.h>
+
+#include <schemagate/util/duration.hpp>
+#include <schemagate/util/error.hpp>
+#include <schemagate/util/secrets.hpp>
+
+namespace schemagate::config {
+
+namespace {
+
+std::optional<std::string> env(const char* name) {
+    const char* value = std::getenv(name);
+    if (value == nullptr || *value == '\0') {
+        return std::nullopt;
+    }
+    return std::string(value);
+}
+
+}  // namespace
+
+Config resolve(const Flags& flags) {
+    Config c;
+    if (flags.database_url) {
+        c.database_url = *flags.database_url;
+    } else if (auto url = env("DATABASE_URL")) {
+        c.database_url = *url;
+    }
+    util::register_secret(util::conninfo_password(c.database_url));
+    if (auto pw = env("PGPASSWORD")) {
+        util::register_secret(*pw);
+    }
+    if (!flags.dirs.empty()) {
+        c.dirs.assign(flags.dirs.begin(), flags.dirs.end());
+    }
+    if (flags.history_table) {
+        auto table = store::parse_history_table(*flags.history_table);
+        if (!table) {
+            throw UsageError(table.error());
+        }
+        c.history_table = *table;
+    }
+    if (flags.lock_timeout) {
+        auto d = util::parse_duration(*flags.lock_timeout);
+        if (!d) {
+            throw UsageError("--lock-timeout: " + d.error());
+        }
+        c.lock_timeout = *d;
+    }
+    if (flags.log_level) {
+        c.log_level = *flags.log_level;
+    }
+    return c;
+}
+
+std::string applied_by() {
+    if (auto pod = env("POD_NAME")) {
+        return *pod;
+    }
+    if (auto host = env("HOSTNAME")) {
+        return *host;
+    }
+    char name[256] = {};
+    if (gethostname(name, sizeof(name) - 1) == 0 && name[0] != '\0') {
+        return name;
+    }
+    return "unknown";
+}
+
+}  // namespace schemagate::config

@@ -1,0 +1,91 @@
+#include <schemagate/store/connection.hpp>
+
+#include <cstdlib>
+
+#include <libpq-fe.h>
+#include <pqxx/errorhandler>
+#include <pqxx/except>
+#include <spdlog/spdlog.h>
+
+#include <schemagate/util/error.hpp>
+#include <schemagate/util/secrets.hpp>
+#include <schemagate/util/strings.hpp>
+
+namespace schemagate::store {
+
+class Connection::NoticeLogger final : public pqxx::errorhandler {
+public:
+    explicit NoticeLogger(pqxx::connection_base& conn) : pqxx::errorhandler(conn) {}
+    bool operator()(const char msg[]) noexcept override {
+        try {
+            spdlog::debug("server: {}", util::trim(msg));
+        } catch (...) {
+        }
+        return false;
+    }
+};
+
+namespace {
+
+bool is_uri(const std::string& s) {
+    return util::starts_with_ci(s, "postgresql://") || util::starts_with_ci(s, "postgres://");
+}
+
+bool mentions(const std::string& conninfo, const std::string& key) {
+    return util::to_lower(conninfo).find(key + "=") != std::string::npos;
+}
+
+}  // namespace
+
+std::string with_defaults(const std::string& conninfo) {
+    std::vector<std::string> extra;
+    if (!mentions(conninfo, "application_name") && std::getenv("PGAPPNAME") == nullptr) {
+        extra.emplace_back("application_name=schemagate");
+    }
+    if (!mentions(conninfo, "connect_timeout") && std::getenv("PGCONNECT_TIMEOUT") == nullptr) {
+        extra.emplace_back("connect_timeout=10");
+    }
+    if (extra.empty()) {
+        return conninfo;
+    }
+    if (is_uri(conninfo)) {
+        return conninfo + (conninfo.find('?') == std::string::npos ? "?" : "&") +
+               util::join(extra, "&");
+    }
+    return conninfo + (conninfo.empty() ? "" : " ") + util::join(extra, " ");
+}
+
+std::string describe(const std::exception& e) {
+    std::string text = util::scrub(util::trim(e.what()));
+    for (const char* prefix : {"ERROR:", "FATAL:"}) {
+        if (text.rfind(prefix, 0) == 0) {
+            text = std::string(util::trim(text.substr(std::char_traits<char>::length(prefix))));
+        }
+    }
+    return text;
+}
+
+Connection::Connection(const std::string& conninfo) {
+    util::register_secret(util::conninfo_password(conninfo));
+    char* parse_error = nullptr;
+    if (PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &parse_error)) {
+        PQconninfoFree(options);
+    } else {
+        const std::string reason(parse_error ? util::trim(parse_error) : "out of memory");
+        PQfreemem(parse_error);
+        throw UsageError("invalid database connection string: " + util::scrub(reason) +
+                         "; see libpq's connection string format");
+    }
+    try {
+        m_conn = std::make_unique<pqxx::connection>(with_defaults(conninfo));
+    } catch (const pqxx::broken_connection& e) {
+        throw DatabaseUnreachable("cannot connect to the database: " + describe(e) +
+                                  "; check --database-url (or DATABASE_URL / PG* variables) "
+                                  "and that the server is up");
+    }
+    m_notices = std::make_unique<NoticeLogger>(*m_conn);
+}
+
+Connection::~Connection() = default;
+
+}  // namespace schemagate::store

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <pqxx/connection>
+
+namespace schemagate::store {
+
+// An open libpqxx connection whose server notices go to the debug log instead of stderr.
+class Connection {
+public:
+    // Connects with `conninfo` (a URI, key=value pairs, or "" for libpq's PG* variables),
+    // adding application_name=schemagate and a 10s connect_timeout unless they are set.
+    // Throws DatabaseUnreachable with a message that never contains the password.
+    explicit Connection(const std::string& conninfo);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    pqxx::connection& get() { return *m_conn; }
+
+private:
+    class NoticeLogger;
+    std::unique_ptr<pqxx::connection> m_conn;
+    std::unique_ptr<NoticeLogger> m_notices;
+};
+
+// `conninfo` with schemagate's connection defaults added; exposed for tests.
+std::string with_defaults(const std::string& conninfo);
+
+// The first line of a libpq/libpqxx error, without the "ERROR:" prefix, secrets scrubbed.
+std::string describe(const std::exception& e);
+
+}  // namespace schemagate::store

@@ -1,0 +1,56 @@
+#include <schemagate/store/history_table.hpp>
+
+#include <cstdint>
+
+#include <schemagate/util/sha256.hpp>
+
+namespace schemagate::store {
+
+std::string quote_ident(std::string_view name) {
+    std::string out = "\"";
+    for (char c : name) {
+        if (c == '"') {
+            out += '"';
+        }
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string HistoryTable::qualified() const { return quote_ident(schema) + "." + quote_ident(table); }
+
+std::string HistoryTable::log_qualified() const {
+    return quote_ident(schema) + "." + quote_ident(table + "_log");
+}
+
+std::string HistoryTable::display() const { return schema + "." + table; }
+
+std::int64_t HistoryTable::lock_key() const {
+    // The first 8 bytes of a hash of the table's name: different history tables in one
+    // database get independent locks, and every copy of schemagate derives the same key.
+    const std::string hex = util::sha256_hex("schemagate:" + display());
+    const std::uint64_t bits = std::stoull(hex.substr(0, 16), nullptr, 16);
+    return static_cast<std::int64_t>(bits);
+}
+
+tl::expected<HistoryTable, std::string> parse_history_table(std::string_view text) {
+    HistoryTable out;
+    const std::size_t dot = text.find('.');
+    if (dot == std::string_view::npos) {
+        out.table = std::string(text);
+    } else {
+        out.schema = std::string(text.substr(0, dot));
+        out.table = std::string(text.substr(dot + 1));
+    }
+    for (const std::string* name : {&out.schema, &out.table}) {
+        if (name->empty() || name->size() > 59 || name->find('.') != std::string::npos ||
+            name->find('\0') != std::string::npos) {
+            return tl::unexpected("invalid --history-table '" + std::string(text) +
+                                  "'; use table or schema.table, each name 1 to 59 bytes "
+                                  "without '.'");
+        }
+    }
+    return out;
+}
+
+}  // namespace schemagate::store

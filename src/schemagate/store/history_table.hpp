@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <tl/expected.hpp>
+
+namespace schemagate::store {
+
+// The names of the history table and its audit log ("<table>_log"), in one schema.
+struct HistoryTable {
+    std::string schema = "public";
+    std::string table = "schemagate_history";
+
+    std::string qualified() const;      // quoted: "public"."schemagate_history"
+    std::string log_qualified() const;  // quoted: "public"."schemagate_history_log"
+    std::string display() const;        // unquoted: public.schemagate_history
+    // The advisory-lock key for migrations recorded in this table.
+    std::int64_t lock_key() const;
+};
+
+// Parses "table" or "schema.table". Names are taken literally (case is kept), so they must
+// be non-empty, at most 63 bytes, and contain no '.' or NUL.
+tl::expected<HistoryTable, std::string> parse_history_table(std::string_view text);
+
+// A SQL identifier in double quotes, with embedded quotes doubled.
+std::string quote_ident(std::string_view name);
+
+}  // namespace schemagate::store

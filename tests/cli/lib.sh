@@ -1,0 +1,86 @@
+# Shared helpers for the black-box CLI scenarios. Each scenario sources this file, then calls
+# new_db to get a database of its own in the throwaway cluster the CTest fixture started.
+#
+#   $SCHEMAGATE             the binary under test
+#   $SOURCE_DIR             the repository root (fixtures, migrations)
+#   $WORK                   a scratch directory, deleted at exit
+#   sg ARGS...              runs the binary; stdout in $WORK/out, stderr in $WORK/err, code in $RC
+#   expect_rc N             fails unless the last sg exited N
+#   expect_err TEXT         fails unless the last sg's stderr contains TEXT (fixed string)
+#   expect_out TEXT         the same for stdout
+#   sql QUERY               runs QUERY in the scenario's database, prints unaligned tuples
+#   fail MESSAGE            ends the scenario as failed
+set -euo pipefail
+
+: "${SCHEMAGATE:?set by CTest}" "${SCHEMAGATE_TEST_PGENV:?set by CTest}" "${SOURCE_DIR:?set by CTest}"
+# shellcheck disable=SC1090
+. "$SCHEMAGATE_TEST_PGENV"
+
+WORK=$(mktemp -d)
+DB=""
+RC=0
+
+cleanup() {
+  if [ -n "$DB" ]; then
+    PGPASSWORD=$PGTMP_PASSWORD psql -X -q -h "$PGTMP_HOST" -p "$PGTMP_PORT" -U "$PGTMP_USER" -d postgres \
+      -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  if [ -f "$WORK/out" ]; then echo "--- stdout of the last command:" >&2; cat "$WORK/out" >&2; fi
+  if [ -f "$WORK/err" ]; then echo "--- stderr of the last command:" >&2; cat "$WORK/err" >&2; fi
+  exit 1
+}
+
+new_db() {
+  DB="sg_$(basename "$0" .sh)_$$"
+  PGPASSWORD=$PGTMP_PASSWORD psql -X -q -v ON_ERROR_STOP=1 -h "$PGTMP_HOST" -p "$PGTMP_PORT" -U "$PGTMP_USER" \
+    -d postgres -c "CREATE DATABASE \"$DB\"" >/dev/null
+  export DATABASE_URL="postgresql://$PGTMP_USER:$PGTMP_PASSWORD@$PGTMP_HOST:$PGTMP_PORT/$DB"
+}
+
+sql() {
+  PGPASSWORD=$PGTMP_PASSWORD psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$PGTMP_HOST" -p "$PGTMP_PORT" \
+    -U "$PGTMP_USER" -d "$DB" -c "$1"
+}
+
+sg() {
+  set +e
+  "$SCHEMAGATE" "$@" >"$WORK/out" 2>"$WORK/err"
+  RC=$?
+  set -e
+}
+
+expect_rc() {
+  [ "$RC" -eq "$1" ] || fail "expected exit code $1, got $RC"
+}
+
+expect_err() {
+  grep -qF -- "$1" "$WORK/err" || fail "stderr does not contain: $1"
+}
+
+expect_out() {
+  grep -qF -- "$1" "$WORK/out" || fail "stdout does not contain: $1"
+}
+
+# A catalog snapshot of the public schema: tables, columns, constraints, indexes, functions and
+# triggers, in a stable order. Two equal snapshots mean equal schemas.
+schema_snapshot() {
+  sql "SELECT 'table ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '')
+         FROM information_schema.columns WHERE table_schema = 'public' AND table_name NOT LIKE 'schemagate_history%'
+       UNION ALL
+       SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+         FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text NOT LIKE 'schemagate_history%'
+       UNION ALL
+       SELECT 'index ' || indexname || ' ' || indexdef FROM pg_indexes
+         WHERE schemaname = 'public' AND tablename NOT LIKE 'schemagate_history%'
+       UNION ALL
+       SELECT 'function ' || p.oid::regprocedure FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+       UNION ALL
+       SELECT 'trigger ' || tgname || ' on ' || tgrelid::regclass FROM pg_trigger WHERE NOT tgisinternal
+       ORDER BY 1"
+}
