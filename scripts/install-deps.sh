@@ -10,7 +10,7 @@ packages=(
   libboost-program-options-dev
   nlohmann-json3-dev libexpected-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql-15 postgresql-client-15
+  postgresql-15 postgresql-client-15 pgbouncer
   clang-format
 )
 

@@ -8,6 +8,6 @@ bash scripts/install-deps.sh
 build=${BUILD_DIR:-build}
 werror=OFF
 [ -n "${CI:-}" ] && werror=ON
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCHEMAGATE_WERROR="$werror"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCHEMAGATE_TESTS=ON -DSCHEMAGATE_WERROR="$werror"
 cmake --build "$build" -j2
 ctest --test-dir "$build" --output-on-failure -j2 "$@"

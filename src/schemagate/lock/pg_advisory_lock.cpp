@@ -9,6 +9,7 @@
 #include <schemagate/store/connection.hpp>
 #include <schemagate/util/duration.hpp>
 #include <schemagate/util/error.hpp>
+#include <schemagate/util/interrupt.hpp>
 
 namespace schemagate::lock {
 
@@ -59,6 +60,7 @@ void PgAdvisoryLock::acquire(std::chrono::milliseconds timeout) {
                               util::format_duration(waited));
                 return;
             }
+            util::throw_if_interrupted();
             const auto now = m_clock.now();
             if (now >= deadline) {
                 std::string who;

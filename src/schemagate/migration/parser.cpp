@@ -177,6 +177,9 @@ tl::expected<Migration, std::vector<Diagnostic>> parse_migration(const std::file
                         fail(line_no, "invalid parent '" + p +
                                           "' in 'parents'; list revision ids separated by "
                                           "commas, or write 'base' for a first revision");
+                    } else if (std::find(m.parents.begin(), m.parents.end(), p) !=
+                               m.parents.end()) {
+                        fail(line_no, "parent '" + p + "' listed twice in 'parents'");
                     } else {
                         m.parents.push_back(p);
                     }

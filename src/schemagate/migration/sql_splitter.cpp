@@ -1,8 +1,8 @@
+#include <schemagate/migration/sql_splitter.hpp>
+
 #include <array>
 #include <optional>
 #include <utility>
-
-#include <schemagate/migration/sql_splitter.hpp>
 
 namespace schemagate::migration {
 

@@ -21,7 +21,8 @@ struct HistoryTable {
 };
 
 // Parses "table" or "schema.table". Names are taken literally (case is kept), so they must
-// be non-empty, at most 63 bytes, and contain no '.' or NUL.
+// be non-empty, at most 59 bytes (so that "<table>_log" fits PostgreSQL's 63), and contain no
+// '.' or NUL.
 tl::expected<HistoryTable, std::string> parse_history_table(std::string_view text);
 
 // A SQL identifier in double quotes, with embedded quotes doubled.

@@ -75,9 +75,10 @@ std::string format_duration(Millis d) {
     if (m > 0) {
         out += std::to_string(m) + "m";
     }
-    if (s > 0 || rest > 0) {
+    const bool tenths = rest >= 100 && h == 0 && m == 0;
+    if (s > 0 || tenths) {
         out += std::to_string(s);
-        if (rest > 0 && h == 0 && m == 0) {
+        if (tenths) {
             out += "." + std::to_string(rest / 100);
         }
         out += "s";

@@ -62,16 +62,20 @@ struct Span {
 
 std::vector<Span> uri_password_spans(std::string_view uri) {
     std::vector<Span> spans;
+    // As libpq reads a URI, the user info ends at the last '@' before the first '/', so a
+    // password may hold '?' or ':'; the query string starts after the host part.
     const std::size_t authority = uri.find("://") + 3;
-    const std::size_t authority_end = std::min(uri.find_first_of("/?", authority), uri.size());
-    const std::size_t at = uri.rfind('@', authority_end);
+    const std::size_t authority_end = std::min(uri.find('/', authority), uri.size());
+    std::size_t at = uri.rfind('@', authority_end);
     if (at != std::string_view::npos && at >= authority) {
         const std::size_t colon = uri.find(':', authority);
         if (colon != std::string_view::npos && colon < at) {
             spans.push_back({colon + 1, at});
         }
+    } else {
+        at = std::string_view::npos;
     }
-    const std::size_t query = uri.find('?', authority);
+    const std::size_t query = uri.find('?', at == std::string_view::npos ? authority : at + 1);
     if (query != std::string_view::npos) {
         std::size_t pos = query + 1;
         while (pos < uri.size()) {

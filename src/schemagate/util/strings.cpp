@@ -1,5 +1,6 @@
 #include <schemagate/util/strings.hpp>
 
+#include <algorithm>
 #include <cctype>
 
 namespace schemagate::util {
@@ -81,7 +82,11 @@ std::string slugify(std::string_view text, std::size_t max_len) {
             break;
         }
     }
-    return out.substr(0, max_len);
+    out.resize(std::min(out.size(), max_len));
+    while (!out.empty() && out.back() == '_') {
+        out.pop_back();
+    }
+    return out;
 }
 
 }  // namespace schemagate::util

@@ -1,0 +1,471 @@
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include <schemagate/migration/migration.hpp>
+#include <schemagate/migration/parser.hpp>
+
+namespace schemagate::migration {
+namespace {
+
+std::string joined(const std::vector<Diagnostic>& diagnostics) {
+    std::string out;
+    for (const auto& d : diagnostics) {
+        out += d.message + "\n";
+    }
+    return out;
+}
+
+// Parses text that must be valid; fails the test (and returns an empty migration) otherwise.
+Migration parse_ok(std::string_view file, std::string_view text) {
+    auto parsed = parse_migration(file, text);
+    if (!parsed) {
+        ADD_FAILURE() << "unexpected diagnostics:\n" << joined(parsed.error());
+        return {};
+    }
+    return *parsed;
+}
+
+// Parses text that must be invalid; returns its diagnostics (none when it parsed).
+std::vector<Diagnostic> parse_bad(std::string_view file, std::string_view text) {
+    auto parsed = parse_migration(file, text);
+    if (parsed) {
+        ADD_FAILURE() << "parsed although it should not have: id " << parsed->id;
+        return {};
+    }
+    return parsed.error();
+}
+
+// Asserts that the text gives exactly one diagnostic and returns its message.
+std::string single_error(std::string_view file, std::string_view text) {
+    const auto diagnostics = parse_bad(file, text);
+    if (diagnostics.size() != 1) {
+        ADD_FAILURE() << "expected one diagnostic, got " << diagnostics.size() << ":\n"
+                      << joined(diagnostics);
+        return diagnostics.empty() ? std::string() : diagnostics.front().message;
+    }
+    return diagnostics.front().message;
+}
+
+std::string lf_to_crlf(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '\n') {
+            out += '\r';
+        }
+        out += c;
+    }
+    return out;
+}
+
+constexpr std::string_view k_full = "-- parents: 002, 003\n"
+                                    "-- revision: 004\n"
+                                    "-- message: add guild ranks\n"
+                                    "-- transaction: none\n"
+                                    "\n"
+                                    "-- migrate:up\n"
+                                    "ALTER TABLE guild_members ADD COLUMN rank_name text;\n"
+                                    "\n"
+                                    "-- migrate:down\n"
+                                    "ALTER TABLE guild_members DROP COLUMN rank_name;\n";
+
+constexpr std::string_view k_minimal = "-- parents: base\n"
+                                       "-- migrate:up\n"
+                                       "CREATE TABLE t (id int);\n"
+                                       "-- migrate:down\n"
+                                       "DROP TABLE t;\n";
+
+// --- directives ---------------------------------------------------------------------------
+
+TEST(ParseMigration, ReadsParentsDirectiveAsListOfIds) {
+    const Migration m = parse_ok("migrations/004_x.sql", k_full);
+    EXPECT_EQ(m.parents, (std::vector<std::string>{"002", "003"}));
+    EXPECT_TRUE(m.is_merge());
+}
+
+TEST(ParseMigration, ParentsBaseGivesRootWithNoParents) {
+    const Migration m = parse_ok("001_t.sql", k_minimal);
+    EXPECT_TRUE(m.parents.empty());
+    EXPECT_FALSE(m.is_merge());
+}
+
+TEST(ParseMigration, ParentsBaseIsCaseInsensitive) {
+    const Migration m = parse_ok("001_t.sql", "-- parents: BASE\n-- migrate:up\nSELECT 1;\n");
+    EXPECT_TRUE(m.parents.empty());
+}
+
+TEST(ParseMigration, RevisionDirectiveOverridesFileName) {
+    const Migration m = parse_ok("migrations/999_other_name.sql", k_full);
+    EXPECT_EQ(m.id, "004");
+}
+
+TEST(ParseMigration, MessageDirectiveOverridesSlug) {
+    const Migration m = parse_ok("migrations/004_something_else.sql", k_full);
+    EXPECT_EQ(m.message, "add guild ranks");
+}
+
+TEST(ParseMigration, TransactionNoneDisablesTransactions) {
+    const Migration m = parse_ok("004_x.sql", k_full);
+    EXPECT_EQ(m.transaction, TransactionMode::none);
+}
+
+TEST(ParseMigration, TransactionValueIsCaseInsensitive) {
+    const Migration m =
+        parse_ok("001_t.sql", "-- parents: base\n-- transaction: NONE\n-- migrate:up\nSELECT 1;\n");
+    EXPECT_EQ(m.transaction, TransactionMode::none);
+}
+
+TEST(ParseMigration, TransactionDefaultsToOnePerSection) {
+    const Migration m = parse_ok("001_t.sql", k_minimal);
+    EXPECT_EQ(m.transaction, TransactionMode::per_section);
+}
+
+TEST(ParseMigration, DirectiveNamesAreCaseInsensitive) {
+    const Migration m =
+        parse_ok("001_t.sql", "-- Parents: base\n-- MESSAGE: shout\n-- migrate:up\nSELECT 1;\n");
+    EXPECT_EQ(m.message, "shout");
+}
+
+TEST(ParseMigration, DirectiveValuesAreTrimmed) {
+    const Migration m = parse_ok(
+        "001_t.sql",
+        "--   parents:   base  \n-- message:   padded text   \n-- migrate:up\nSELECT 1;\n");
+    EXPECT_EQ(m.message, "padded text");
+}
+
+TEST(ParseMigration, RecordsLinesOfParentsAndRevisionDirectives) {
+    const Migration m = parse_ok("004_x.sql", k_full);
+    EXPECT_EQ(m.parents_line, 1U);
+    EXPECT_EQ(m.revision_line, 2U);
+}
+
+TEST(ParseMigration, PlainCommentsInHeaderAreIgnored) {
+    const Migration m = parse_ok("001_t.sql", "-- creates the first table\n"
+                                              "-- (see the design notes)\n"
+                                              "-- parents: base\n"
+                                              "-- migrate:up\n"
+                                              "SELECT 1;\n");
+    EXPECT_EQ(m.id, "001");
+}
+
+// --- defaults -----------------------------------------------------------------------------
+
+TEST(ParseMigration, IdDefaultsToFileNameBeforeFirstUnderscore) {
+    const Migration m = parse_ok("migrations/007_add_guild_ranks.sql", k_minimal);
+    EXPECT_EQ(m.id, "007");
+}
+
+TEST(ParseMigration, MessageDefaultsToSlugWithUnderscoresAsSpaces) {
+    const Migration m = parse_ok("migrations/007_add_guild_ranks.sql", k_minimal);
+    EXPECT_EQ(m.message, "add guild ranks");
+}
+
+TEST(ParseMigration, FileNameWithoutSlugGivesWholeStemAsIdAndEmptyMessage) {
+    const Migration m = parse_ok("migrations/007.sql", k_minimal);
+    EXPECT_EQ(m.id, "007");
+    EXPECT_EQ(m.message, "");
+}
+
+TEST(ParseMigration, KeepsPathForMessages) {
+    const Migration m = parse_ok("migrations/007_t.sql", k_minimal);
+    EXPECT_EQ(m.path, "migrations/007_t.sql");
+    EXPECT_EQ(m.where(3), "migrations/007_t.sql:3");
+}
+
+// --- markers and sections -----------------------------------------------------------------
+
+TEST(ParseMigration, UpSectionHoldsTextBetweenMarkers) {
+    const Migration m = parse_ok("004_x.sql", k_full);
+    EXPECT_EQ(m.up.sql, "ALTER TABLE guild_members ADD COLUMN rank_name text;\n\n");
+}
+
+TEST(ParseMigration, DownSectionHoldsTextAfterDownMarker) {
+    const Migration m = parse_ok("004_x.sql", k_full);
+    ASSERT_TRUE(m.down.has_value());
+    EXPECT_EQ(m.down->sql, "ALTER TABLE guild_members DROP COLUMN rank_name;\n");
+}
+
+TEST(ParseMigration, SectionFirstLineIsLineOfItsMarker) {
+    const Migration m = parse_ok("004_x.sql", k_full);
+    EXPECT_EQ(m.up.first_line, 6U);
+    ASSERT_TRUE(m.down.has_value());
+    EXPECT_EQ(m.down->first_line, 9U);
+}
+
+TEST(ParseMigration, MarkersAreCaseInsensitiveAndTolerateSpacing) {
+    const Migration m = parse_ok("001_t.sql", "-- parents: base\n"
+                                              "  --Migrate:UP  \n"
+                                              "SELECT 1;\n"
+                                              "--   MIGRATE:down\n"
+                                              "SELECT 2;\n");
+    EXPECT_EQ(m.up.sql, "SELECT 1;\n");
+    ASSERT_TRUE(m.down.has_value());
+    EXPECT_EQ(m.down->sql, "SELECT 2;\n");
+}
+
+TEST(ParseMigration, DirectiveLikeCommentsInsideSectionsAreSql) {
+    const Migration m = parse_ok("001_t.sql", "-- parents: base\n"
+                                              "-- migrate:up\n"
+                                              "-- note: keep this comment\n"
+                                              "SELECT 1;\n");
+    EXPECT_EQ(m.up.sql, "-- note: keep this comment\nSELECT 1;\n");
+}
+
+TEST(ParseMigration, LastLineWithoutNewlineIsKept) {
+    const Migration m = parse_ok("001_t.sql", "-- parents: base\n-- migrate:up\nSELECT 1;");
+    EXPECT_EQ(m.up.sql, "SELECT 1;");
+}
+
+TEST(ParseMigration, FileWithoutDownSectionIsIrreversible) {
+    const Migration m =
+        parse_ok("001_t.sql", "-- parents: base\n-- migrate:up\nCREATE TABLE t (id int);\n");
+    EXPECT_FALSE(m.down.has_value());
+    EXPECT_FALSE(m.reversible());
+}
+
+TEST(ParseMigration, EmptyDownSectionIsReversible) {
+    const Migration m =
+        parse_ok("001_t.sql", "-- parents: base\n-- migrate:up\nSELECT 1;\n-- migrate:down\n");
+    EXPECT_TRUE(m.reversible());
+}
+
+// --- errors -------------------------------------------------------------------------------
+
+TEST(ParseMigrationError, UnknownDirectiveNamesFileLineAndDirective) {
+    const std::string e = single_error("m/001_t.sql", "-- parents: base\n"
+                                                      "-- author: someone\n"
+                                                      "-- migrate:up\n"
+                                                      "SELECT 1;\n");
+    EXPECT_EQ(e.rfind("m/001_t.sql:2: ", 0), 0U) << e;
+    EXPECT_NE(e.find("unknown directive 'author'"), std::string::npos) << e;
+}
+
+TEST(ParseMigrationError, RepeatedDirectiveNamesBothLines) {
+    const std::string e = single_error("001_t.sql", "-- message: one\n"
+                                                    "-- parents: base\n"
+                                                    "-- message: two\n"
+                                                    "-- migrate:up\n"
+                                                    "SELECT 1;\n");
+    EXPECT_EQ(e.rfind("001_t.sql:3: ", 0), 0U) << e;
+    EXPECT_NE(e.find("'message' repeated (first on line 1)"), std::string::npos) << e;
+}
+
+TEST(ParseMigrationError, MissingParentsIsReportedAtUpMarker) {
+    const std::string e =
+        single_error("002_t.sql", "-- message: add t2\n\n-- migrate:up\nSELECT 1;\n");
+    EXPECT_EQ(e.rfind("002_t.sql:3: ", 0), 0U) << e;
+    EXPECT_NE(e.find("missing '-- parents:'"), std::string::npos) << e;
+}
+
+TEST(ParseMigrationError, NoUpSectionNamesFile) {
+    const std::string e = single_error("002_t.sql", "-- parents: base\n-- message: nothing\n");
+    EXPECT_EQ(e.rfind("002_t.sql: ", 0), 0U) << e;
+    EXPECT_NE(e.find("no '-- migrate:up' section"), std::string::npos) << e;
+}
+
+TEST(ParseMigrationError, EmptyFileHasNoUpSection) {
+    const std::string e = single_error("002_t.sql", "");
+    EXPECT_NE(e.find("no '-- migrate:up' section"), std::string::npos) << e;
+}
+
+TEST(ParseMigrationError, SqlBeforeUpMarkerNamesItsLine) {
+    const std::string e = single_error("001_t.sql", "-- parents: base\n"
+                                                    "CREATE TABLE t (id int);\n"
+                                                    "-- migrate:up\n"
+                                                    "SELECT 1;\n");
+    EXPECT_EQ(e.rfind("001_t.sql:2: ", 0), 0U) << e;
+    EXPECT_NE(e.find("SQL before the '-- migrate:up' marker"), std::string::npos) << e;
+}
+
+TEST(ParseMigrationError, DownMarkerBeforeUpMarkerNamesItsLine) {
+    const auto diagnostics = parse_bad("001_t.sql", "-- parents: base\n"
+                                                    "-- migrate:down\n"
+                                                    "DROP TABLE t;\n"
+                                                    "-- migrate:up\n"
+                                                    "CREATE TABLE t (id int);\n");
+    const std::string all = joined(diagnostics);
+    EXPECT_NE(all.find("001_t.sql:2: '-- migrate:down' before '-- migrate:up'"), std::string::npos)
+        << all;
+}
+
+TEST(ParseMigrationError, SecondUpMarkerNamesItsLine) {
+    const std::string e = single_error("001_t.sql", "-- parents: base\n"
+                                                    "-- migrate:up\n"
+                                                    "SELECT 1;\n"
+                                                    "-- migrate:up\n"
+                                                    "SELECT 2;\n");
+    EXPECT_EQ(e.rfind("001_t.sql:4: ", 0), 0U) << e;
+    EXPECT_NE(e.find("second '-- migrate:up'"), std::string::npos) << e;
+}
+
+TEST(ParseMigrationError, SecondDownMarkerNamesItsLine) {
+    const std::string e = single_error("001_t.sql", "-- parents: base\n"
+                                                    "-- migrate:up\n"
+                                                    "SELECT 1;\n"
+                                                    "-- migrate:down\n"
+                                                    "SELECT 2;\n"
+                                                    "-- migrate:down\n");
+    EXPECT_EQ(e.rfind("001_t.sql:6: ", 0), 0U) << e;
+    EXPECT_NE(e.find("second '-- migrate:down'"), std::string::npos) << e;
+}
+
+TEST(ParseMigrationError, InvalidRevisionIdNamesItsLine) {
+    const std::string e = single_error("001_t.sql", "-- parents: base\n"
+                                                    "-- revision: no spaces!\n"
+                                                    "-- migrate:up\n"
+                                                    "SELECT 1;\n");
+    EXPECT_EQ(e.rfind("001_t.sql:2: ", 0), 0U) << e;
+    EXPECT_NE(e.find("invalid revision id 'no spaces!'"), std::string::npos) << e;
+}
+
+TEST(ParseMigrationError, ReservedWordsAreRejectedAsRevisionIds) {
+    for (const std::string_view id : {"base", "head", "heads", "HEAD", "Base"}) {
+        SCOPED_TRACE(id);
+        const std::string e =
+            single_error("001_t.sql", "-- parents: base\n-- revision: " + std::string(id) +
+                                          "\n-- migrate:up\nSELECT 1;\n");
+        EXPECT_NE(e.find("invalid revision id"), std::string::npos) << e;
+    }
+}
+
+TEST(ParseMigrationError, ReservedWordInFileNameIsRejectedAsDefaultId) {
+    const std::string e = single_error("m/head_fix.sql", "-- parents: base\n-- migrate:up\n");
+    EXPECT_EQ(e.rfind("m/head_fix.sql: ", 0), 0U) << e;
+    EXPECT_NE(e.find("cannot take a revision id from the file name"), std::string::npos) << e;
+}
+
+TEST(ParseMigrationError, InvalidParentIdNamesParentsLine) {
+    const std::string e =
+        single_error("002_t.sql", "-- message: m\n-- parents: 001, bad id\n-- migrate:up\n");
+    EXPECT_EQ(e.rfind("002_t.sql:2: ", 0), 0U) << e;
+    EXPECT_NE(e.find("invalid parent 'bad id'"), std::string::npos) << e;
+}
+
+TEST(ParseMigrationError, ReservedWordIsRejectedAsParent) {
+    const std::string e = single_error("002_t.sql", "-- parents: head\n-- migrate:up\n");
+    EXPECT_NE(e.find("invalid parent 'head'"), std::string::npos) << e;
+}
+
+TEST(ParseMigrationError, BaseMixedWithRevisionsIsRejected) {
+    const std::string e = single_error("002_t.sql", "-- parents: base, 001\n-- migrate:up\n");
+    EXPECT_EQ(e.rfind("002_t.sql:1: ", 0), 0U) << e;
+    EXPECT_NE(e.find("invalid parent 'base'"), std::string::npos) << e;
+}
+
+TEST(ParseMigrationError, EmptyParentsValueIsRejected) {
+    const std::string e = single_error("002_t.sql", "-- parents:\n-- migrate:up\n");
+    EXPECT_NE(e.find("invalid parent ''"), std::string::npos) << e;
+}
+
+TEST(ParseMigrationError, UnknownTransactionValueIsRejected) {
+    const std::string e = single_error(
+        "001_t.sql", "-- parents: base\n-- transaction: serializable\n-- migrate:up\n");
+    EXPECT_EQ(e.rfind("001_t.sql:2: ", 0), 0U) << e;
+    EXPECT_NE(e.find("invalid 'transaction: serializable'"), std::string::npos) << e;
+}
+
+TEST(ParseMigrationError, ReportsEveryProblemNotJustTheFirst) {
+    const auto diagnostics = parse_bad("001_t.sql", "-- author: a\n"
+                                                    "-- reviewer: b\n"
+                                                    "SELECT 0;\n"
+                                                    "-- migrate:up\n");
+    // Two unknown directives, SQL in the header, and no parents.
+    EXPECT_EQ(diagnostics.size(), 4U) << joined(diagnostics);
+}
+
+// --- CRLF ---------------------------------------------------------------------------------
+
+TEST(ParseMigrationCrlf, DirectiveValuesCarryNoCarriageReturn) {
+    const Migration m = parse_ok("004_x.sql", lf_to_crlf(k_full));
+    EXPECT_EQ(m.id, "004");
+    EXPECT_EQ(m.message, "add guild ranks");
+    EXPECT_EQ(m.parents, (std::vector<std::string>{"002", "003"}));
+    EXPECT_EQ(m.transaction, TransactionMode::none);
+}
+
+TEST(ParseMigrationCrlf, LineNumbersMatchLfFile) {
+    const Migration crlf = parse_ok("004_x.sql", lf_to_crlf(k_full));
+    const Migration lf = parse_ok("004_x.sql", k_full);
+    EXPECT_EQ(crlf.up.first_line, lf.up.first_line);
+    ASSERT_TRUE(crlf.down.has_value());
+    EXPECT_EQ(crlf.down->first_line, lf.down->first_line);
+    EXPECT_EQ(crlf.parents_line, lf.parents_line);
+}
+
+TEST(ParseMigrationCrlf, ErrorsNameTheSameLineAsLf) {
+    const std::string text = "-- parents: base\n-- author: x\n-- migrate:up\n";
+    EXPECT_EQ(single_error("001_t.sql", lf_to_crlf(text)), single_error("001_t.sql", text));
+}
+
+// --- checksums ----------------------------------------------------------------------------
+
+TEST(Checksum, IsSha256HexOfUpSection) {
+    const Migration m = parse_ok("001_t.sql", k_minimal);
+    EXPECT_EQ(m.checksum.size(), 64U);
+    EXPECT_EQ(m.checksum, checksum_of(m.up.sql));
+}
+
+TEST(Checksum, CrlfFileHasSameChecksumAsLfFile) {
+    const Migration lf = parse_ok("004_x.sql", k_full);
+    const Migration crlf = parse_ok("004_x.sql", lf_to_crlf(k_full));
+    EXPECT_EQ(crlf.checksum, lf.checksum);
+}
+
+TEST(Checksum, SurroundingWhitespaceDoesNotChangeChecksum) {
+    EXPECT_EQ(checksum_of("\n\n  SELECT 1;\n\t\n"), checksum_of("SELECT 1;"));
+}
+
+TEST(Checksum, ChangedSqlChangesChecksum) {
+    EXPECT_NE(checksum_of("SELECT 1;"), checksum_of("SELECT 2;"));
+}
+
+TEST(Checksum, ChangedInnerWhitespaceChangesChecksum) {
+    EXPECT_NE(checksum_of("SELECT 1;\nSELECT 2;"), checksum_of("SELECT 1;\n\nSELECT 2;"));
+}
+
+TEST(Checksum, DownSectionDoesNotAffectChecksum) {
+    const Migration a = parse_ok("001_t.sql", "-- parents: base\n-- migrate:up\nSELECT 1;\n");
+    const Migration b = parse_ok(
+        "001_t.sql", "-- parents: base\n-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n");
+    EXPECT_EQ(a.checksum, b.checksum);
+}
+
+TEST(Checksum, HeaderChangesDoNotAffectChecksum) {
+    const Migration a = parse_ok("001_t.sql", "-- parents: base\n-- migrate:up\nSELECT 1;\n");
+    const Migration b = parse_ok(
+        "001_t.sql", "-- parents: base\n-- message: reworded\n\n-- migrate:up\nSELECT 1;\n");
+    EXPECT_EQ(a.checksum, b.checksum);
+}
+
+// --- ids ----------------------------------------------------------------------------------
+
+TEST(RevisionIds, LettersDigitsDotsDashesAndUnderscoresAreValid) {
+    EXPECT_TRUE(is_valid_id("a1.b-c_D"));
+    EXPECT_TRUE(is_valid_id("001"));
+}
+
+TEST(RevisionIds, IdsMustStartWithLetterOrDigit) {
+    EXPECT_FALSE(is_valid_id("-1"));
+    EXPECT_FALSE(is_valid_id(".hidden"));
+    EXPECT_FALSE(is_valid_id("_x"));
+}
+
+TEST(RevisionIds, EmptyIdAndOtherCharactersAreInvalid) {
+    EXPECT_FALSE(is_valid_id(""));
+    EXPECT_FALSE(is_valid_id("a b"));
+    EXPECT_FALSE(is_valid_id("a;b"));
+    EXPECT_FALSE(is_valid_id("a'b"));
+}
+
+TEST(RevisionIds, TargetWordsAreReservedInAnyCase) {
+    EXPECT_TRUE(is_reserved_id("base"));
+    EXPECT_TRUE(is_reserved_id("Heads"));
+    EXPECT_TRUE(is_reserved_id("HEAD"));
+    EXPECT_FALSE(is_reserved_id("header"));
+    EXPECT_FALSE(is_valid_id("heads"));
+}
+
+} // namespace
+} // namespace schemagate::migration
