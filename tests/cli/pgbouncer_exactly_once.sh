@@ -63,6 +63,6 @@ export DATABASE_URL=$direct_url
 [ "$(sql "SELECT count(*) FROM schemagate_history_log WHERE operation = 'upgrade'")" = 8 ] \
   || fail "a revision was applied more than once"
 # Pooled server connections stay open after the clients leave: none may keep an advisory lock.
-[ "$(sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" = 0 ] \
+[ "$(sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")" = 0 ] \
   || fail "an advisory lock was left behind on a pooled server connection"
 echo "ok"

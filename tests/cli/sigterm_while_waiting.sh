@@ -10,7 +10,7 @@ PGPASSWORD=$PGTMP_PASSWORD psql -X -q -h "$PGTMP_HOST" -p "$PGTMP_PORT" -U "$PGT
   -c "BEGIN; SELECT pg_advisory_xact_lock($key); SELECT pg_sleep(30); COMMIT;" >/dev/null 2>&1 &
 holder=$!
 for _ in $(seq 50); do
-  [ "$(sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 1 ] && break
+  [ "$(sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")" = 1 ] && break
   sleep 0.1
 done
 

@@ -70,10 +70,13 @@ TEST(PgAdvisoryLock, IsTransactionScopedSoNoSessionLockIsLeft) {
     // A transaction-scoped lock shows as held inside an open transaction ("idle in
     // transaction"); after release no advisory lock of any kind remains.
     EXPECT_EQ(db.query_value("SELECT a.state FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
-                             "WHERE l.locktype = 'advisory'"),
+                             "WHERE l.locktype = 'advisory' AND a.datname = current_database()"),
               "idle in transaction");
     first.release();
-    EXPECT_EQ(db.query_value("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"), "0");
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
+                             "database = (SELECT oid FROM pg_database WHERE datname = "
+                             "current_database())"),
+              "0");
 }
 
 TEST(PgAdvisoryLock, DifferentHistoryTablesHaveIndependentLocks) {

@@ -183,9 +183,16 @@ int cmd_show(const Invocation& inv) {
     }
     const auto& m = graph.at(*id);
     print_verbose(std::cout, graph, m);
-    std::cout << "\n-- migrate:up" << m.up.sql;
+    auto print_section = [](const char* marker, const std::string& sql) {
+        std::cout << marker << "\n" << sql;
+        if (!sql.empty() && sql.back() != '\n') {
+            std::cout << "\n";
+        }
+    };
+    std::cout << "\n";
+    print_section("-- migrate:up", m.up.sql);
     if (m.down) {
-        std::cout << "-- migrate:down" << m.down->sql;
+        print_section("-- migrate:down", m.down->sql);
     }
     return 0;
 }
@@ -382,10 +389,25 @@ int run(const std::vector<std::string>& args) {
         std::cout << "schemagate " << k_version << "\n";
         return 0;
     }
-    const Command* command = find_command(args[0]);
+    // Options may come before the command: `schemagate --dir db upgrade head`.
+    std::vector<std::string> ordered = args;
+    if (ordered[0].rfind('-', 0) == 0) {
+        auto it = std::find_if(ordered.begin(), ordered.end(),
+                               [](const std::string& a) { return find_command(a) != nullptr; });
+        if (it != ordered.end()) {
+            std::rotate(ordered.begin(), it, it + 1);
+        }
+    }
+    const Command* command = find_command(ordered[0]);
     if (command == nullptr) {
-        throw UsageError("unknown command '" + args[0] +
-                         "'; `schemagate --help` lists the commands");
+        // Never echo what may be a connection string with a password in it.
+        const bool secretish = ordered[0].find("://") != std::string::npos ||
+                               ordered[0].find('=') != std::string::npos;
+        throw UsageError("unknown command" +
+                         (secretish ? std::string(" (an argument that looks like a connection "
+                                                  "string: pass it with --database-url)")
+                                    : " '" + ordered[0] + "'") +
+                         "; `schemagate --help` lists the commands");
     }
 
     po::options_description specific(std::string(command->name) + " options");
@@ -401,7 +423,7 @@ int run(const std::vector<std::string>& args) {
     // Relative targets such as -1 look like options to any option parser: take them out first.
     std::vector<std::string> rest;
     std::vector<std::string> relative;
-    for (auto it = args.begin() + 1; it != args.end(); ++it) {
+    for (auto it = ordered.begin() + 1; it != ordered.end(); ++it) {
         const bool is_relative = it->size() > 1 && ((*it)[0] == '-' || (*it)[0] == '+') &&
                                  std::all_of(it->begin() + 1, it->end(), [](char c) {
                                      return c >= '0' && c <= '9';

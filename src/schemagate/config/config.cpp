@@ -29,7 +29,7 @@ Config resolve(const Flags& flags) {
     } else if (auto url = env("DATABASE_URL")) {
         c.database_url = *url;
     }
-    util::register_secret(util::conninfo_password(c.database_url));
+    util::register_conninfo_secrets(c.database_url);
     if (auto pw = env("PGPASSWORD")) {
         util::register_secret(*pw);
     }

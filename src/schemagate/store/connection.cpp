@@ -66,7 +66,7 @@ std::string describe(const std::exception& e) {
 }
 
 Connection::Connection(const std::string& conninfo) {
-    util::register_secret(util::conninfo_password(conninfo));
+    util::register_conninfo_secrets(conninfo);
     char* parse_error = nullptr;
     if (PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &parse_error)) {
         PQconninfoFree(options);
@@ -79,7 +79,13 @@ Connection::Connection(const std::string& conninfo) {
     try {
         m_conn = std::make_unique<pqxx::connection>(with_defaults(conninfo));
     } catch (const pqxx::broken_connection& e) {
-        throw DatabaseUnreachable("cannot connect to the database: " + describe(e) +
+        // libpq checks option values (port, sslmode, ...) only when it connects; a bad value
+        // is a configuration error that no retry will fix.
+        const std::string reason = describe(e);
+        if (reason.rfind("invalid ", 0) == 0) {
+            throw UsageError("invalid database connection string: " + reason);
+        }
+        throw DatabaseUnreachable("cannot connect to the database: " + reason +
                                   "; check --database-url (or DATABASE_URL / PG* variables) "
                                   "and that the server is up");
     }

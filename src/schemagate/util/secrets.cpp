@@ -199,4 +199,11 @@ std::string conninfo_password(std::string_view conninfo) {
     return out;
 }
 
+void register_conninfo_secrets(std::string_view conninfo) {
+    for (const Span& span : password_spans(conninfo)) {
+        register_secret(std::string(conninfo.substr(span.begin, span.end - span.begin)));
+    }
+    register_secret(conninfo_password(conninfo));
+}
+
 }  // namespace schemagate::util

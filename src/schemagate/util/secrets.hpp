@@ -18,4 +18,8 @@ std::string redact_conninfo(std::string_view conninfo);
 // The password embedded in a connection string, or "" when there is none.
 std::string conninfo_password(std::string_view conninfo);
 
+// Registers the password of a connection string as a secret, both as written (libpq quotes
+// it that way in its errors, percent-encoding and all) and as decoded.
+void register_conninfo_secrets(std::string_view conninfo);
+
 }  // namespace schemagate::util
