@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <schemagate/cli/command.hpp>
 #include <schemagate/cli/render.hpp>
 #include <schemagate/config/config.hpp>
 #include <schemagate/lock/pg_advisory_lock.hpp>
@@ -34,31 +35,7 @@ namespace {
 
 constexpr std::string_view k_version = "0.1.0";
 
-// What a handler gets: the parsed options, the resolved configuration and its arguments.
-struct Invocation {
-    const po::variables_map& vm;
-    const config::Config& config;
-    const std::vector<std::string>& args;
-
-    bool flag(const char* name) const { return vm.count(name) != 0; }
-    std::string value(const char* name) const {
-        return vm.count(name) ? vm[name].as<std::string>() : std::string();
-    }
-    std::string arg(std::size_t i, const std::string& fallback) const {
-        return i < args.size() ? args[i] : fallback;
-    }
-};
-
-// One row of the subcommand table.
-struct Command {
-    std::string_view name;
-    std::string_view summary;
-    std::string_view arguments;  // for the usage line, e.g. "[TARGET]"
-    std::size_t min_args;
-    std::size_t max_args;  // SIZE_MAX: any number
-    std::function<void(po::options_description&)> options;
-    std::function<int(const Invocation&)> handler;
-};
+}  // namespace
 
 void no_options(po::options_description&) {}
 
@@ -73,6 +50,8 @@ migration::RevisionGraph load_graph(const config::Config& c) {
 std::unique_ptr<store::PgStore> open_store(const config::Config& c) {
     return std::make_unique<store::PgStore>(c.database_url, c.history_table);
 }
+
+namespace {
 
 int run_runner(const Invocation& inv,
                const std::function<runner::RunReport(runner::Runner&)>& action) {
@@ -312,8 +291,6 @@ void message_options(po::options_description& d) {
         "the new revision's id (default: the next number, or 12 random hex digits)");
 }
 
-constexpr std::size_t k_any = static_cast<std::size_t>(-1);
-
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"upgrade", "apply revisions up to TARGET (default: head)", "[TARGET]", 0, 1, no_options,
@@ -336,7 +313,7 @@ const std::vector<Command>& commands() {
          no_options, cmd_stamp},
         {"revision", "write a new migration file whose parents are the current heads", "", 0, 0,
          message_options, cmd_revision},
-        {"merge", "write a revision joining REVs (default: all heads)", "[REV...]", 0, k_any,
+        {"merge", "write a revision joining REVs (default: all heads)", "[REV...]", 0, k_any_args,
          message_options, cmd_merge},
     };
     return table;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <schemagate/util/duration.hpp>
+
 namespace schemagate::migration {
 
 enum class TransactionMode { per_section, none };
@@ -29,6 +31,11 @@ struct Migration {
     std::string checksum;         // SHA-256 of the up section, see checksum_of()
     std::size_t parents_line = 0;
     std::size_t revision_line = 0;
+    // Per-file overrides of --ddl-lock-timeout and --statement-timeout.
+    std::optional<util::Millis> lock_timeout;
+    std::optional<util::Millis> statement_timeout;
+    // Lint rule ids switched off for this file ("-- lint-disable: SG101, SG104").
+    std::vector<std::string> lint_disable;
 
     bool reversible() const { return down.has_value(); }
     bool is_merge() const { return parents.size() > 1; }

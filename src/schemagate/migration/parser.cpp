@@ -6,14 +6,16 @@
 #include <map>
 #include <optional>
 
+#include <schemagate/util/duration.hpp>
 #include <schemagate/util/strings.hpp>
 
 namespace schemagate::migration {
 
 namespace {
 
-constexpr std::array<std::string_view, 4> k_directives = {"parents", "revision", "message",
-                                                          "transaction"};
+constexpr std::array<std::string_view, 7> k_directives = {
+    "parents",      "revision",          "message",     "transaction",
+    "lock-timeout", "statement-timeout", "lint-disable"};
 
 enum class LineKind { blank, comment, directive, up_marker, down_marker, sql };
 
@@ -156,8 +158,9 @@ tl::expected<Migration, std::vector<Diagnostic>> parse_migration(const std::file
         }
         if (std::find(k_directives.begin(), k_directives.end(), line.key) == k_directives.end()) {
             fail(line_no, "unknown directive '" + line.key +
-                              "'; known directives are parents, revision, message and "
-                              "transaction (reword a plain comment so it has no 'word:' prefix)");
+                              "'; known directives are parents, revision, message, transaction, "
+                              "lock-timeout, statement-timeout and lint-disable (reword a plain "
+                              "comment so it has no 'word:' prefix)");
             continue;
         }
         if (auto it = seen.find(line.key); it != seen.end()) {
@@ -195,6 +198,22 @@ tl::expected<Migration, std::vector<Diagnostic>> parse_migration(const std::file
             }
         } else if (line.key == "message") {
             message = line.value;
+        } else if (line.key == "lock-timeout" || line.key == "statement-timeout") {
+            auto d = util::parse_duration(line.value);
+            if (!d) {
+                fail(line_no, "'" + line.key + "': " + d.error());
+            } else {
+                (line.key == "lock-timeout" ? m.lock_timeout : m.statement_timeout) = *d;
+            }
+        } else if (line.key == "lint-disable") {
+            for (const auto& rule : util::split_trimmed(line.value, ',')) {
+                if (rule.empty()) {
+                    fail(line_no, "empty rule id in 'lint-disable'; list rule ids separated by "
+                                  "commas, e.g. SG101, SG104");
+                } else {
+                    m.lint_disable.push_back(rule);
+                }
+            }
         } else if (line.key == "transaction") {
             if (util::to_lower(line.value) != "none") {
                 fail(line_no, "invalid 'transaction: " + line.value +

@@ -31,9 +31,15 @@ private:
     lock::Lock& m_lock;
 };
 
-// Splits a step's section; a section that cannot be split is a file error, found before
-// anything runs.
-store::Step make_step(const Migration& m, Direction direction) {
+std::string describe_step(const Migration& m, Direction direction) {
+    const std::string parents = m.parents.empty() ? "base" : util::join(m.parents, ", ");
+    return direction == Direction::up ? parents + " -> " + m.id + " (" + m.message + ")"
+                                      : m.id + " -> " + parents + " (" + m.message + ")";
+}
+
+}  // namespace
+
+store::Step prepare_step(const Migration& m, Direction direction) {
     const auto& section = direction == Direction::up ? m.up : *m.down;
     auto statements = migration::split_sql(section.sql);
     if (!statements) {
@@ -42,14 +48,6 @@ store::Step make_step(const Migration& m, Direction direction) {
     }
     return store::Step{&m, direction, std::move(*statements)};
 }
-
-std::string describe_step(const Migration& m, Direction direction) {
-    const std::string parents = m.parents.empty() ? "base" : util::join(m.parents, ", ");
-    return direction == Direction::up ? parents + " -> " + m.id + " (" + m.message + ")"
-                                      : m.id + " -> " + parents + " (" + m.message + ")";
-}
-
-}  // namespace
 
 migration::RevisionSet applied_ids(const std::vector<store::AppliedRevision>& history) {
     migration::RevisionSet out;
@@ -123,7 +121,7 @@ RunReport Runner::run(const migration::Goal& goal, migration::RevisionSet applie
     // Every section the plan may run is split now, so a bad file stops us before any SQL.
     std::map<std::string, store::Step> prepared;
     for (const Migration* m : steps) {
-        prepared.emplace(m->id, make_step(*m, goal.direction));
+        prepared.emplace(m->id, prepare_step(*m, goal.direction));
     }
 
     RunReport report;
@@ -143,7 +141,7 @@ RunReport Runner::run(const migration::Goal& goal, migration::RevisionSet applie
         m_lock.check_held();
         auto it = prepared.find(m->id);
         const store::Step step =
-            it != prepared.end() ? it->second : make_step(*m, goal.direction);
+            it != prepared.end() ? it->second : prepare_step(*m, goal.direction);
         spdlog::info("{} {}", migration::to_string(goal.direction),
                      describe_step(*m, goal.direction));
         const auto started = std::chrono::steady_clock::now();

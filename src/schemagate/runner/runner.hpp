@@ -29,6 +29,10 @@ std::vector<std::string> integrity_problems(const migration::RevisionGraph& grap
 
 migration::RevisionSet applied_ids(const std::vector<store::AppliedRevision>& history);
 
+// A revision's section split into statements, ready for Store::run_step. Throws
+// IntegrityError naming file and line when the section cannot be split.
+store::Step prepare_step(const migration::Migration& m, migration::Direction direction);
+
 // Runs upgrades, downgrades and stamps: reads the state without the lock, returns at once
 // when there is nothing to do, else takes the lock, re-reads, and runs each step in order.
 class Runner {
