@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include <pqxx/pqxx>
+
 #include <schemagate/lock/pg_advisory_lock.hpp>
 #include <schemagate/store/history_table.hpp>
 #include <schemagate/util/clock.hpp>
@@ -87,6 +89,28 @@ TEST(PgAdvisoryLock, DifferentHistoryTablesHaveIndependentLocks) {
     lock::PgAdvisoryLock second(db.url(), other.lock_key(), clock);
     first.acquire(1s);
     EXPECT_NO_THROW(second.acquire(200ms));
+}
+
+}  // namespace
+}  // namespace schemagate
+
+namespace schemagate {
+namespace {
+
+TEST(PgAdvisoryLock, HeldLockPinsNoSnapshotSoConcurrentIndexBuildsDoNotWaitForIt) {
+    TestDatabase db;
+    util::SystemClock clock;
+    lock::PgAdvisoryLock lock(db.url(), k_key, clock);
+    lock.acquire(1s);
+    // An idle transaction with an xmin would make CREATE INDEX CONCURRENTLY wait for it.
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                             "current_database() AND state = 'idle in transaction' AND "
+                             "backend_xmin IS NOT NULL"),
+              "0");
+    db.exec("CREATE TABLE t (id int)");
+    pqxx::connection conn(db.url());
+    pqxx::nontransaction(conn).exec("SET lock_timeout = '3s'");
+    EXPECT_NO_THROW(pqxx::nontransaction(conn).exec("CREATE INDEX CONCURRENTLY t_id ON t (id)"));
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 
 #include <schemagate/migration/graph.hpp>
 #include <schemagate/migration/loader.hpp>
-#include <schemagate/migration/sql_splitter.hpp>
+#include <schemagate/runner/runner.hpp>
 #include <schemagate/store/pg_store.hpp>
 #include <schemagate/util/error.hpp>
 
@@ -15,8 +15,7 @@ using migration::Direction;
 using testing::TestDatabase;
 
 store::Step step_for(const migration::Migration& m, Direction d) {
-    const auto& section = d == Direction::up ? m.up : *m.down;
-    return {&m, d, migration::split_sql(section.sql).value()};
+    return runner::prepare_step(m, d);
 }
 
 migration::RevisionGraph fixture(const std::string& name) {
@@ -122,6 +121,29 @@ TEST(PgStore, UnreachableDatabaseThrowsWithoutThePassword) {
 TEST(PgStore, MalformedConnectionStringIsAUsageError) {
     EXPECT_THROW(store::PgStore("postgresql://u:pw@127.0.0.1:1/db?bogus_option=1", {}),
                  UsageError);
+}
+
+}  // namespace
+}  // namespace schemagate
+
+namespace schemagate {
+namespace {
+
+TEST(PgStore, DeadlockIsAStepFailureWithItsSqlstateAndLine) {
+    testing::TestDatabase db;
+    const auto graph = fixture("raise_deadlock");
+    store::PgStore s(db.url(), {});
+    s.ensure_tables();
+    try {
+        s.run_step(step_for(graph.at("001"), migration::Direction::up), "h");
+        FAIL() << "expected StepFailed";
+    } catch (const store::StepFailed& e) {
+        EXPECT_EQ(e.sqlstate(), "40P01");
+        EXPECT_TRUE(e.retryable());
+        EXPECT_NE(std::string(e.what()).find("001_deadlock.sql:5:"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(db.query_value("SELECT sqlstate FROM schemagate_history_log WHERE outcome = 'failed'"),
+              "40P01");
 }
 
 }  // namespace

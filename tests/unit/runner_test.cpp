@@ -44,7 +44,28 @@ Migration mig(const std::string& id, const std::vector<std::string>& parents,
 }
 
 store::AppliedRevision row_for(const Migration& m) {
-    return {m.id, m.parents, m.checksum, m.message, "2024-01-01T00:00:00Z", 5, "other-host"};
+    store::AppliedRevision r;
+    r.id = m.id;
+    r.parents = m.parents;
+    r.checksum = m.checksum;
+    r.message = m.message;
+    r.applied_at = "2024-01-01T00:00:00Z";
+    r.duration_ms = 5;
+    r.applied_by = "other-host";
+    return r;
+}
+
+// A history row for a revision no file declares, applied by an older release.
+store::AppliedRevision unknown_row(const std::vector<std::string>& parents) {
+    store::AppliedRevision r;
+    r.id = "0ld";
+    r.parents = parents;
+    r.checksum = "abc";
+    r.message = "gone";
+    r.applied_at = "2023-05-01T00:00:00Z";
+    r.duration_ms = 1;
+    r.applied_by = "old-pod";
+    return r;
 }
 
 // Keeps the history in memory and records every call, in order, in a shared event list.
@@ -54,6 +75,12 @@ public:
 
     std::vector<store::AppliedRevision> history;
     std::string fail_on; // run_step throws MigrationFailed for this revision
+    int lock_timeouts = 0;  // run_step throws a 55P03 StepFailed this many times first
+    int deadlocks = 0;      // then a 40P01 StepFailed this many times
+    int connection_losses = 0;  // run_step throws DatabaseUnreachable this many times first
+    std::vector<std::string> invalid;
+    int reconnect_calls = 0;
+    std::vector<std::string> abandoned;
 
     int read_history_calls = 0;
     int ensure_tables_calls = 0;
@@ -62,6 +89,8 @@ public:
         Direction direction;
         std::vector<std::string> statements;
         std::string applied_by;
+        std::size_t first_statement;
+        store::Timeouts timeouts;
     };
     std::vector<StepCall> steps;
     struct StampCall {
@@ -102,11 +131,23 @@ public:
         const Migration& m = *step.migration;
         m_events.push_back("run_step " + std::string(migration::to_string(step.direction)) + " " +
                            m.id);
-        StepCall call{m.id, step.direction, {}, applied_by};
+        StepCall call{m.id, step.direction, {}, applied_by, step.first_statement, step.timeouts};
         for (const auto& s : step.statements) {
             call.statements.push_back(s.text);
         }
         steps.push_back(std::move(call));
+        if (lock_timeouts > 0) {
+            --lock_timeouts;
+            throw store::StepFailed("lock timeout", "55P03", {"pid 9 (app, idle in transaction)"});
+        }
+        if (deadlocks > 0) {
+            --deadlocks;
+            throw store::StepFailed("deadlock detected", "40P01", {});
+        }
+        if (connection_losses > 0) {
+            --connection_losses;
+            throw DatabaseUnreachable("lost the database connection");
+        }
         if (m.id == fail_on) {
             throw MigrationFailed(m.where(m.up.first_line + 1) + ": boom");
         }
@@ -129,6 +170,15 @@ public:
             unapply(id);
         }
         stamps.push_back(std::move(call));
+    }
+    void abandon_step(const std::string& id, const std::string& /*applied_by*/) override {
+        m_events.push_back("abandon_step " + id);
+        abandoned.push_back(id);
+    }
+    std::vector<std::string> invalid_indexes() override { return invalid; }
+    void reconnect() override {
+        ++reconnect_calls;
+        m_events.push_back("reconnect");
     }
 
 private:
@@ -181,14 +231,38 @@ std::size_t index_of(const Events& events, std::string_view event) {
     return static_cast<std::size_t>(it - events.begin());
 }
 
+// Time that passes only when slept through; records each sleep.
+class FakeClock final : public util::Clock {
+public:
+    std::chrono::steady_clock::time_point now() const override { return m_now; }
+    void sleep_for(std::chrono::milliseconds d) override {
+        sleeps.push_back(d);
+        m_now += d;
+    }
+    std::vector<std::chrono::milliseconds> sleeps;
+
+private:
+    std::chrono::steady_clock::time_point m_now{};
+};
+
+RunnerOptions test_options() {
+    RunnerOptions o;
+    o.lock_timeout = 42s;
+    o.applied_by = "pod-7";
+    return o;
+}
+
 class RunnerTest : public testing::Test {
 protected:
     Events events;
     FakeStore store{events};
     FakeLock lock{events};
-    RunnerOptions options{42s, "pod-7"};
+    FakeClock clock;
+    RunnerOptions options = test_options();
 
-    Runner runner_for(const RevisionGraph& graph) { return Runner(graph, store, lock, options); }
+    Runner runner_for(const RevisionGraph& graph) {
+        return Runner(graph, store, lock, clock, options);
+    }
 };
 
 // 001 -> 002 -> 003
@@ -354,7 +428,7 @@ TEST_F(RunnerTest, ChecksumDriftIsIntegrityErrorBeforeLocking) {
 TEST_F(RunnerTest, UnknownAppliedRevisionIsIntegrityErrorBeforeLocking) {
     const auto graph = linear();
     store.apply(graph.at("001"));
-    store.history.push_back({"0ld", {"001"}, "abc", "gone", "2023-05-01T00:00:00Z", 1, "old-pod"});
+    store.history.push_back(unknown_row({"001"}));
     const std::string e = error_of<IntegrityError>([&] { runner_for(graph).upgrade("head"); });
     EXPECT_NE(e.find("revision 0ld is applied"), std::string::npos) << e;
     EXPECT_NE(e.find("no migration file declares it"), std::string::npos) << e;
@@ -372,7 +446,7 @@ TEST_F(RunnerTest, AppliedSetNotClosedUnderAncestorsIsIntegrityErrorBeforeLockin
 TEST_F(RunnerTest, IntegrityProblemSeenAfterLockingRunsNothingAndReleasesLock) {
     const auto graph = linear();
     lock.on_acquire = [&] {
-        store.history.push_back({"0ld", {}, "abc", "gone", "2023-05-01T00:00:00Z", 1, "old-pod"});
+        store.history.push_back(unknown_row({}));
     };
     EXPECT_THROW(runner_for(graph).upgrade("head"), IntegrityError);
     EXPECT_TRUE(store.steps.empty());
@@ -399,7 +473,7 @@ TEST(IntegrityProblems, DriftNamesFileRevisionAndBothChecksums) {
 
 TEST(IntegrityProblems, UnknownRevisionNamesRevisionAndWhoAppliedIt) {
     const auto problems = integrity_problems(
-        linear(), {{"0ld", {}, "abc", "gone", "2023-05-01T00:00:00Z", 1, "old-pod"}});
+        linear(), {unknown_row({})});
     ASSERT_EQ(problems.size(), 1U);
     EXPECT_EQ(problems[0].rfind("revision 0ld is applied", 0), 0U) << problems[0];
     EXPECT_NE(problems[0].find("2023-05-01T00:00:00Z by old-pod"), std::string::npos)
@@ -421,7 +495,7 @@ TEST(IntegrityProblems, ListsEveryProblem) {
     const auto problems =
         integrity_problems(graph, {drifted,
                                    row_for(graph.at("003")),
-                                   {"0ld", {}, "abc", "gone", "2023-05-01T00:00:00Z", 1, "p"}});
+                                   unknown_row({})});
     EXPECT_EQ(problems.size(), 3U);
 }
 
@@ -513,7 +587,7 @@ TEST_F(RunnerTest, StampOlderRevisionRemovesItsDescendants) {
 TEST_F(RunnerTest, StampBaseRemovesRowsUnknownToFilesToo) {
     const auto graph = linear();
     store.apply(graph.at("001"));
-    store.history.push_back({"0ld", {}, "abc", "gone", "2023-05-01T00:00:00Z", 1, "old-pod"});
+    store.history.push_back(unknown_row({}));
     runner_for(graph).stamp("base");
     ASSERT_EQ(store.stamps.size(), 1U);
     EXPECT_EQ(store.stamps[0].remove, (std::vector<std::string>{"001", "0ld"}));
@@ -552,3 +626,172 @@ TEST_F(RunnerTest, StampRecomputesUnderLockAndReleasesIt) {
 
 } // namespace
 } // namespace schemagate::runner
+
+namespace schemagate::runner {
+namespace {
+
+// 001 -> 002, where 002 runs statement by statement.
+RevisionGraph with_autocommit_step() {
+    auto m2 = mig("002", {"001"});
+    m2.transaction = migration::TransactionMode::none;
+    return RevisionGraph({mig("001", {}), m2});
+}
+
+TEST_F(RunnerTest, LockTimeoutRetriesTheStepWithGrowingBackoffThenSucceeds) {
+    const auto graph = linear();
+    store.lock_timeouts = 3;
+    runner_for(graph).upgrade("001");
+    EXPECT_EQ(store.step_ids(), (std::vector<std::string>{"001", "001", "001", "001"}));
+    ASSERT_EQ(clock.sleeps.size(), 3U);
+    // Full jitter within [b/2, b], b doubling from 500ms: each sleep fits its window.
+    EXPECT_GE(clock.sleeps[0], 250ms);
+    EXPECT_LE(clock.sleeps[0], 500ms);
+    EXPECT_GE(clock.sleeps[2], 1000ms);
+    EXPECT_LE(clock.sleeps[2], 2000ms);
+    EXPECT_EQ(store.history_ids(), (std::vector<std::string>{"001"}));
+}
+
+TEST_F(RunnerTest, DeadlockRetriesTheTransactionalStep) {
+    const auto graph = linear();
+    store.deadlocks = 1;
+    runner_for(graph).upgrade("001");
+    EXPECT_EQ(store.step_ids(), (std::vector<std::string>{"001", "001"}));
+    EXPECT_EQ(clock.sleeps.size(), 1U);
+}
+
+TEST_F(RunnerTest, LockTimeoutRetriesAreBoundedAndTheLastErrorPropagates) {
+    const auto graph = linear();
+    options.lock_retries = 2;
+    store.lock_timeouts = 10;
+    EXPECT_THROW(runner_for(graph).upgrade("001"), store::StepFailed);
+    EXPECT_EQ(store.steps.size(), 3U);
+    EXPECT_EQ(lock.release_calls, 1);
+}
+
+TEST_F(RunnerTest, LockTimeoutOfATransactionNoneStepIsNotRetried) {
+    const auto graph = with_autocommit_step();
+    store.apply(graph.at("001"));
+    store.lock_timeouts = 1;
+    EXPECT_THROW(runner_for(graph).upgrade("head"), store::StepFailed);
+    EXPECT_EQ(store.steps.size(), 1U);
+    EXPECT_TRUE(clock.sleeps.empty());
+}
+
+TEST_F(RunnerTest, StepTimeoutsComeFromOptionsUnlessTheFileOverridesThem) {
+    auto m2 = mig("002", {"001"});
+    m2.lock_timeout = 5s;
+    const RevisionGraph graph({mig("001", {}), m2});
+    options.timeouts = {1500ms, 3min};
+    runner_for(graph).upgrade("head");
+    ASSERT_EQ(store.steps.size(), 2U);
+    EXPECT_EQ(store.steps[0].timeouts.lock, 1500ms);
+    EXPECT_EQ(store.steps[1].timeouts.lock, 5s);
+    EXPECT_EQ(store.steps[1].timeouts.statement, 3min);
+}
+
+store::AppliedRevision unfinished(const Migration& m, store::RowState state, std::int64_t done) {
+    auto row = row_for(m);
+    row.state = state;
+    row.statements_done = done;
+    row.error = "boom";
+    return row;
+}
+
+TEST_F(RunnerTest, FailedStepRefusesUpgradeNamingStatementRepairAndInvalidIndexes) {
+    const auto graph = with_autocommit_step();
+    store.apply(graph.at("001"));
+    store.history.push_back(unfinished(graph.at("002"), store::RowState::failed, 0));
+    store.invalid = {"public.items_name_idx"};
+    const std::string e = error_of<IntegrityError>([&] { runner_for(graph).upgrade("head"); });
+    EXPECT_NE(e.find("m/002_step.sql:3: revision 002 failed"), std::string::npos) << e;
+    EXPECT_NE(e.find("schemagate repair 002 --resume"), std::string::npos) << e;
+    EXPECT_NE(e.find("public.items_name_idx is INVALID"), std::string::npos) << e;
+    EXPECT_EQ(lock.acquire_calls, 0);
+}
+
+TEST_F(RunnerTest, RunningRowIsLeftToItsOwnerBeforeTheLockButRefusedUnderIt) {
+    const auto graph = with_autocommit_step();
+    store.apply(graph.at("001"));
+    store.history.push_back(unfinished(graph.at("002"), store::RowState::running, 0));
+    // Before the lock the row may belong to a live copy, so we wait for the lock; once we hold
+    // it, the row's owner is gone.
+    const std::string e = error_of<IntegrityError>([&] { runner_for(graph).upgrade("head"); });
+    EXPECT_EQ(lock.acquire_calls, 1);
+    EXPECT_NE(e.find("was interrupted during its upgrade"), std::string::npos) << e;
+    EXPECT_TRUE(store.steps.empty());
+}
+
+TEST_F(RunnerTest, RepairResumeStartsAtTheRecordedStatement) {
+    auto m2 = mig("002", {"001"}, "SELECT 1;\nSELECT 2;\nSELECT 3;\n");
+    m2.transaction = migration::TransactionMode::none;
+    const RevisionGraph graph({mig("001", {}), m2});
+    store.apply(graph.at("001"));
+    store.history.push_back(unfinished(graph.at("002"), store::RowState::failed, 2));
+    runner_for(graph).repair("002", RepairMode::resume);
+    ASSERT_EQ(store.steps.size(), 1U);
+    EXPECT_EQ(store.steps[0].first_statement, 2U);
+    EXPECT_EQ(store.steps[0].statements.size(), 3U);
+    EXPECT_EQ(lock.release_calls, 1);
+}
+
+TEST_F(RunnerTest, RepairRollbackAbandonsTheStepUnderTheLock) {
+    const auto graph = with_autocommit_step();
+    store.apply(graph.at("001"));
+    store.history.push_back(unfinished(graph.at("002"), store::RowState::failed, 1));
+    runner_for(graph).repair("002", RepairMode::rollback);
+    EXPECT_EQ(store.abandoned, (std::vector<std::string>{"002"}));
+    EXPECT_LT(index_of(events, "acquire"), index_of(events, "abandon_step 002"));
+}
+
+TEST_F(RunnerTest, RepairOfAnAppliedRevisionIsAUsageError) {
+    const auto graph = linear();
+    store.apply(graph.at("001"));
+    EXPECT_THROW(runner_for(graph).repair("001", RepairMode::resume), UsageError);
+}
+
+TEST_F(RunnerTest, LostConnectionReconnectsRereadsTheHistoryAndContinues) {
+    const auto graph = linear();
+    store.connection_losses = 1;
+    runner_for(graph).upgrade("head");
+    EXPECT_EQ(store.reconnect_calls, 1);
+    EXPECT_EQ(lock.acquire_calls, 2);
+    EXPECT_EQ(store.history_ids(), (std::vector<std::string>{"001", "002", "003"}));
+    // The lock was given up before reconnecting and taken again after.
+    const auto reconnect = index_of(events, "reconnect");
+    EXPECT_EQ(events[reconnect - 1], "release");
+    EXPECT_EQ(events[reconnect + 1], "acquire");
+}
+
+TEST_F(RunnerTest, ReconnectsAreBounded) {
+    const auto graph = linear();
+    options.reconnects = 2;
+    store.connection_losses = 10;
+    EXPECT_THROW(runner_for(graph).upgrade("head"), DatabaseUnreachable);
+    EXPECT_EQ(store.reconnect_calls, 2);
+}
+
+TEST_F(RunnerTest, AllowUnknownLetsAnOlderReleaseRunAgainstANewerDatabase) {
+    const auto graph = linear();
+    for (const auto& m : graph.migrations()) {
+        store.apply(m);
+    }
+    store.history.push_back(unknown_row({"003"}));
+    EXPECT_THROW(runner_for(graph).upgrade("head"), IntegrityError);
+    options.allow.unknown = true;
+    EXPECT_NO_THROW(runner_for(graph).upgrade("head"));
+    EXPECT_EQ(lock.acquire_calls, 0);
+}
+
+TEST_F(RunnerTest, AllowDriftAcceptsAChangedAppliedFile) {
+    const auto graph = linear();
+    auto drifted = row_for(graph.at("001"));
+    drifted.checksum = "0000";
+    store.history.push_back(drifted);
+    EXPECT_THROW(runner_for(graph).upgrade("head"), IntegrityError);
+    options.allow.drift = true;
+    runner_for(graph).upgrade("head");
+    EXPECT_EQ(store.step_ids(), (std::vector<std::string>{"002", "003"}));
+}
+
+}  // namespace
+}  // namespace schemagate::runner

@@ -37,6 +37,12 @@ constexpr std::string_view k_version = "0.1.0";
 
 }  // namespace
 
+// Defined in cmd_lint.cpp.
+Command lint_command();
+void refuse_upgrade_on_lint_errors(const Invocation& inv, const std::string& target);
+// Defined in cmd_verify.cpp.
+Command verify_command();
+
 void no_options(po::options_description&) {}
 
 void json_option(po::options_description& d) {
@@ -53,6 +59,20 @@ std::unique_ptr<store::PgStore> open_store(const config::Config& c) {
 
 namespace {
 
+runner::Allowances allowances(const config::Config& c) {
+    return {c.allow_drift, c.allow_unknown};
+}
+
+runner::RunnerOptions runner_options(const config::Config& c) {
+    runner::RunnerOptions o;
+    o.lock_timeout = c.lock_timeout;
+    o.timeouts = {c.ddl_lock_timeout, c.statement_timeout};
+    o.lock_retries = c.lock_retries;
+    o.allow = allowances(c);
+    o.applied_by = config::applied_by();
+    return o;
+}
+
 int run_runner(const Invocation& inv,
                const std::function<runner::RunReport(runner::Runner&)>& action) {
     const auto graph = load_graph(inv.config);
@@ -60,14 +80,63 @@ int run_runner(const Invocation& inv,
     util::SystemClock clock;
     lock::PgAdvisoryLock lock(inv.config.database_url, inv.config.history_table.lock_key(),
                               clock);
-    runner::Runner runner(graph, *store, lock,
-                          {inv.config.lock_timeout, config::applied_by()});
+    runner::Runner runner(graph, *store, lock, clock, runner_options(inv.config));
     action(runner);
     return 0;
 }
 
+int cmd_repair(const Invocation& inv) {
+    if (inv.flag("resume") == inv.flag("rollback")) {
+        throw UsageError("repair: give exactly one of --resume or --rollback");
+    }
+    const auto mode = inv.flag("resume") ? runner::RepairMode::resume : runner::RepairMode::rollback;
+    return run_runner(inv, [&](runner::Runner& r) { return r.repair(inv.args[0], mode); });
+}
+
+int cmd_validate(const Invocation& inv) {
+    const auto graph = load_graph(inv.config);
+    auto store = open_store(inv.config);
+    const auto history = store->read_history();
+    auto problems = runner::integrity_problems(graph, history, allowances(inv.config),
+                                               runner::RunningRows::tolerate);
+    std::vector<std::string> notes;
+    for (const auto& row : history) {
+        if (row.state == store::RowState::running) {
+            notes.push_back("revision " + row.id +
+                            " is running (transaction: none) or was interrupted; if no "
+                            "schemagate is running now, `schemagate repair` it");
+        }
+    }
+    for (const auto& index : store->invalid_indexes()) {
+        problems.push_back("index " + index +
+                           " is INVALID (an interrupted CREATE INDEX CONCURRENTLY?); drop it "
+                           "with DROP INDEX CONCURRENTLY, then create it again");
+    }
+    if (inv.flag("json")) {
+        std::cout << nlohmann::json{{"valid", problems.empty()},
+                                    {"problems", problems},
+                                    {"notes", notes}}
+                         .dump(2)
+                  << "\n";
+    } else {
+        for (const auto& p : problems) {
+            std::cout << "problem: " << p << "\n";
+        }
+        for (const auto& n : notes) {
+            std::cout << "note: " << n << "\n";
+        }
+        std::cout << (problems.empty() ? "valid: the history matches the migration files\n"
+                                       : "invalid: " + std::to_string(problems.size()) +
+                                             " problem(s)\n");
+    }
+    return static_cast<int>(problems.empty() ? ExitCode::success : ExitCode::integrity);
+}
+
 int cmd_upgrade(const Invocation& inv) {
     const std::string target = inv.arg(0, "head");
+    if (inv.flag("lint")) {
+        refuse_upgrade_on_lint_errors(inv, target);
+    }
     return run_runner(inv, [&](runner::Runner& r) { return r.upgrade(target); });
 }
 
@@ -181,7 +250,8 @@ int cmd_status(const Invocation& inv) {
     const std::string target = inv.arg(0, "head");
     const auto history = open_store(inv.config)->read_history();
     const auto applied = runner::applied_ids(history);
-    const auto problems = runner::integrity_problems(graph, history);
+    const auto problems = runner::integrity_problems(graph, history, allowances(inv.config),
+                                                     runner::RunningRows::tolerate);
     const auto goal = migration::resolve_upgrade(graph, applied, target);
     std::vector<std::string> pending;
     for (const auto& id : graph.ordered(goal.revisions)) {
@@ -293,7 +363,11 @@ void message_options(po::options_description& d) {
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
-        {"upgrade", "apply revisions up to TARGET (default: head)", "[TARGET]", 0, 1, no_options,
+        {"upgrade", "apply revisions up to TARGET (default: head)", "[TARGET]", 0, 1,
+         [](po::options_description& d) {
+             d.add_options()("lint", "refuse to run (exit 4) when lint finds an error in the "
+                                     "revisions to apply");
+         },
          cmd_upgrade},
         {"downgrade", "undo applied revisions after TARGET, newest first", "TARGET", 1, 1,
          no_options, cmd_downgrade},
@@ -311,10 +385,20 @@ const std::vector<Command>& commands() {
          0, 1, json_option, cmd_status},
         {"stamp", "record TARGET as the state without running any SQL", "TARGET", 1, 1,
          no_options, cmd_stamp},
+        {"validate", "check the history against the files; exit 4 on any problem", "", 0, 0,
+         json_option, cmd_validate},
+        {"repair", "resume or roll back a failed 'transaction: none' revision", "REV", 1, 1,
+         [](po::options_description& d) {
+             d.add_options()("resume", "continue from the statement that failed")(
+                 "rollback", "record the step as undone, after you undid it by hand");
+         },
+         cmd_repair},
         {"revision", "write a new migration file whose parents are the current heads", "", 0, 0,
          message_options, cmd_revision},
         {"merge", "write a revision joining REVs (default: all heads)", "[REV...]", 0, k_any_args,
          message_options, cmd_merge},
+        lint_command(),
+        verify_command(),
     };
     return table;
 }
@@ -330,6 +414,17 @@ po::options_description common_options() {
         "history table as [schema.]table (default: public.schemagate_history)")(
         "lock-timeout", po::value<std::string>(),
         "how long to wait for the migration lock, e.g. 30s, 10m (default: 10m)")(
+        "ddl-lock-timeout", po::value<std::string>(),
+        "PostgreSQL lock_timeout for each migration step; a file's '-- lock-timeout:' "
+        "overrides it (default: 2s)")(
+        "statement-timeout", po::value<std::string>(),
+        "PostgreSQL statement_timeout for each migration step; a file's "
+        "'-- statement-timeout:' overrides it (default: 15m)")(
+        "lock-retries", po::value<std::string>(),
+        "retries of a step that hit its lock_timeout, with backoff (default: 10)")(
+        "allow-drift", "run although applied revisions' files changed (see README)")(
+        "allow-unknown", "run although applied revisions are missing from the files, as when "
+                         "an older release runs against a newer database")(
         "log-level", po::value<std::string>(),
         "trace, debug, info, warn or error (default: info)")("help,h", "show this help");
     return d;
@@ -455,6 +550,11 @@ int run(const std::vector<std::string>& args) {
     }
     flags.history_table = optional("history-table");
     flags.lock_timeout = optional("lock-timeout");
+    flags.ddl_lock_timeout = optional("ddl-lock-timeout");
+    flags.statement_timeout = optional("statement-timeout");
+    flags.lock_retries = optional("lock-retries");
+    flags.allow_drift = vm.count("allow-drift") != 0;
+    flags.allow_unknown = vm.count("allow-unknown") != 0;
     flags.log_level = optional("log-level");
     const config::Config config = config::resolve(flags);
     if (auto logged = util::setup_logging(config.log_level); !logged) {

@@ -43,13 +43,34 @@ Config resolve(const Flags& flags) {
         }
         c.history_table = *table;
     }
-    if (flags.lock_timeout) {
-        auto d = util::parse_duration(*flags.lock_timeout);
-        if (!d) {
-            throw UsageError("--lock-timeout: " + d.error());
+    auto duration = [](const std::optional<std::string>& value, const char* flag,
+                       std::chrono::milliseconds& out) {
+        if (!value) {
+            return;
         }
-        c.lock_timeout = *d;
+        auto d = util::parse_duration(*value);
+        if (!d) {
+            throw UsageError(std::string(flag) + ": " + d.error());
+        }
+        out = *d;
+    };
+    duration(flags.lock_timeout, "--lock-timeout", c.lock_timeout);
+    duration(flags.ddl_lock_timeout, "--ddl-lock-timeout", c.ddl_lock_timeout);
+    duration(flags.statement_timeout, "--statement-timeout", c.statement_timeout);
+    if (flags.lock_retries) {
+        try {
+            std::size_t used = 0;
+            c.lock_retries = std::stoi(*flags.lock_retries, &used);
+            if (used != flags.lock_retries->size() || c.lock_retries < 0) {
+                throw std::invalid_argument("negative or trailing text");
+            }
+        } catch (const std::exception&) {
+            throw UsageError("--lock-retries: '" + *flags.lock_retries +
+                             "' is not a whole number of retries (0 or more)");
+        }
     }
+    c.allow_drift = flags.allow_drift;
+    c.allow_unknown = flags.allow_unknown;
     if (flags.log_level) {
         c.log_level = *flags.log_level;
     }

@@ -16,6 +16,11 @@ struct Config {
     std::vector<std::filesystem::path> dirs{"migrations"};
     store::HistoryTable history_table;
     std::chrono::milliseconds lock_timeout{std::chrono::minutes(10)};
+    std::chrono::milliseconds ddl_lock_timeout{std::chrono::seconds(2)};
+    std::chrono::milliseconds statement_timeout{std::chrono::minutes(15)};
+    int lock_retries = 10;
+    bool allow_drift = false;
+    bool allow_unknown = false;
     std::string log_level = "info";
 };
 
@@ -25,6 +30,11 @@ struct Flags {
     std::vector<std::string> dirs;
     std::optional<std::string> history_table;
     std::optional<std::string> lock_timeout;
+    std::optional<std::string> ddl_lock_timeout;
+    std::optional<std::string> statement_timeout;
+    std::optional<std::string> lock_retries;
+    bool allow_drift = false;
+    bool allow_unknown = false;
     std::optional<std::string> log_level;
 };
 

@@ -34,8 +34,13 @@ bool PgAdvisoryLock::try_once() {
     // The lock transaction sits idle for the whole run: don't let a server-wide
     // idle_in_transaction_session_timeout end it (and the lock) under us.
     txn->exec("SET LOCAL idle_in_transaction_session_timeout = 0");
+    // The simple query protocol, on purpose: an extended-protocol query leaves its unnamed
+    // portal, and with it a snapshot, open until the next query. That would pin an xmin in
+    // this idle transaction for the whole run, and CREATE INDEX CONCURRENTLY waits for every
+    // older snapshot: the holder would wait for itself. The key is an integer, safe to splice.
     const bool got =
-        txn->exec_params1("SELECT pg_try_advisory_xact_lock($1)", m_key)[0].as<bool>();
+        txn->exec("SELECT pg_try_advisory_xact_lock(" + std::to_string(m_key) + ")")[0][0]
+            .as<bool>();
     if (got) {
         m_txn = std::move(txn);
     }
@@ -124,6 +129,9 @@ void PgAdvisoryLock::release() noexcept {
         // A dead connection has released the lock already.
     }
     m_txn.reset();
+    if (m_conn && !m_conn->get().is_open()) {
+        m_conn.reset();  // the next acquire() connects afresh, e.g. after a server restart
+    }
 }
 
 std::optional<Holder> PgAdvisoryLock::holder() {

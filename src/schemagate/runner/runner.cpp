@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <random>
 
 #include <spdlog/spdlog.h>
 
@@ -19,6 +20,7 @@ namespace {
 
 using migration::Direction;
 using migration::Migration;
+using store::RowState;
 
 class LockGuard {
 public:
@@ -37,50 +39,100 @@ std::string describe_step(const Migration& m, Direction direction) {
                                       : m.id + " -> " + parents + " (" + m.message + ")";
 }
 
+// Where statement `index` of a revision's section is, for messages about a failed step.
+std::string statement_where(const Migration& m, Direction direction, std::size_t index) {
+    if (direction == Direction::down && !m.down) {
+        return m.where(0);
+    }
+    const auto& section = direction == Direction::up ? m.up : *m.down;
+    auto statements = migration::split_sql(section.sql);
+    if (!statements || index >= statements->size()) {
+        return m.where(0);
+    }
+    return m.where(section.first_line + (*statements)[index].line);
+}
+
+std::string unfinished_step_problem(const migration::RevisionGraph& graph,
+                                    const store::AppliedRevision& row) {
+    const std::string op(migration::to_string(row.operation));
+    const auto done = static_cast<std::size_t>(row.statements_done);
+    std::string where = "revision " + row.id;
+    if (graph.contains(row.id)) {
+        where = statement_where(graph.at(row.id), row.operation, done) + ": revision " + row.id;
+    }
+    const std::string what =
+        row.state == RowState::running
+            ? "was interrupted during its " + op + " (transaction: none) after " +
+                  std::to_string(done) + " statements; the process died or lost its connection"
+            : "failed during its " + op + " (transaction: none) after " + std::to_string(done) +
+                  " statements: " + row.error;
+    return where + " " + what + ". Finish or undo the statement at that line by hand (drop any "
+                                "INVALID index it left), then run `schemagate repair " +
+           row.id + " --resume` to continue from statement " + std::to_string(done + 1) +
+           ", or undo the first " + std::to_string(done) + " statements and run `schemagate repair " +
+           row.id + " --rollback`";
+}
+
 }  // namespace
 
-store::Step prepare_step(const Migration& m, Direction direction) {
+store::Step prepare_step(const Migration& m, Direction direction, store::Timeouts defaults) {
     const auto& section = direction == Direction::up ? m.up : *m.down;
     auto statements = migration::split_sql(section.sql);
     if (!statements) {
         throw IntegrityError(m.where(section.first_line + statements.error().line) + ": " +
                              statements.error().message);
     }
-    return store::Step{&m, direction, std::move(*statements)};
+    store::Step step{&m, direction, std::move(*statements), 0, defaults};
+    step.timeouts.lock = m.lock_timeout.value_or(defaults.lock);
+    step.timeouts.statement = m.statement_timeout.value_or(defaults.statement);
+    return step;
 }
 
 migration::RevisionSet applied_ids(const std::vector<store::AppliedRevision>& history) {
     migration::RevisionSet out;
     for (const auto& row : history) {
-        out.insert(row.id);
+        if (row.state == RowState::applied || row.operation == Direction::down) {
+            out.insert(row.id);
+        }
     }
     return out;
 }
 
 std::vector<std::string> integrity_problems(const migration::RevisionGraph& graph,
-                                            const std::vector<store::AppliedRevision>& history) {
+                                            const std::vector<store::AppliedRevision>& history,
+                                            Allowances allow, RunningRows running) {
     std::vector<std::string> problems;
     const auto applied = applied_ids(history);
     for (const auto& row : history) {
+        if (row.state == RowState::failed ||
+            (row.state == RowState::running && running == RunningRows::refuse)) {
+            problems.push_back(unfinished_step_problem(graph, row));
+        }
         if (!graph.contains(row.id)) {
-            problems.push_back("revision " + row.id + " is applied (on " + row.applied_at +
-                               " by " + row.applied_by +
-                               ") but no migration file declares it; restore its file, or point "
-                               "--dir at the right migrations");
+            if (!allow.unknown) {
+                problems.push_back("revision " + row.id + " is applied (on " + row.applied_at +
+                                   " by " + row.applied_by +
+                                   ") but no migration file declares it; deploy its file, point "
+                                   "--dir at the right migrations, or pass --allow-unknown when "
+                                   "running an older release against a newer database");
+            }
             continue;
         }
         const Migration& m = graph.at(row.id);
-        if (m.checksum != row.checksum) {
+        if (m.checksum != row.checksum && row.state == RowState::applied && !allow.drift) {
             problems.push_back(m.path.string() + ": revision " + row.id +
                                " was changed after it was applied (checksum " +
                                row.checksum.substr(0, 12) + " recorded, " +
                                m.checksum.substr(0, 12) +
                                " now); revert the file and put the change in a new revision");
         }
-        for (const auto& parent : m.parents) {
-            if (!applied.count(parent)) {
-                problems.push_back("revision " + row.id + " is applied but its parent " + parent +
-                                   " is not; record the real state with `schemagate stamp`");
+        if (applied.count(row.id)) {
+            for (const auto& parent : m.parents) {
+                if (!applied.count(parent)) {
+                    problems.push_back("revision " + row.id + " is applied but its parent " +
+                                       parent +
+                                       " is not; record the real state with `schemagate stamp`");
+                }
             }
         }
     }
@@ -88,13 +140,25 @@ std::vector<std::string> integrity_problems(const migration::RevisionGraph& grap
 }
 
 Runner::Runner(const migration::RevisionGraph& graph, store::Store& store, lock::Lock& lock,
-               RunnerOptions options)
-    : m_graph(graph), m_store(store), m_lock(lock), m_options(std::move(options)) {}
+               util::Clock& clock, RunnerOptions options)
+    : m_graph(graph), m_store(store), m_lock(lock), m_clock(clock),
+      m_options(std::move(options)) {}
 
-std::vector<store::AppliedRevision> Runner::checked_history() {
+std::vector<store::AppliedRevision> Runner::checked_history(RunningRows running) {
     auto history = m_store.read_history();
-    const auto problems = integrity_problems(m_graph, history);
+    auto problems = integrity_problems(m_graph, history, m_options.allow, running);
     if (!problems.empty()) {
+        const bool unfinished =
+            std::any_of(history.begin(), history.end(),
+                        [](const auto& row) { return row.state != RowState::applied; });
+        if (unfinished) {
+            for (const auto& index : m_store.invalid_indexes()) {
+                problems.push_back("index " + index +
+                                   " is INVALID (left by an interrupted CREATE INDEX "
+                                   "CONCURRENTLY); drop it with DROP INDEX CONCURRENTLY before "
+                                   "resuming");
+            }
+        }
         throw IntegrityError("the database and the migration files disagree; nothing was run:\n  " +
                              util::join(problems, "\n  "));
     }
@@ -102,13 +166,48 @@ std::vector<store::AppliedRevision> Runner::checked_history() {
 }
 
 RunReport Runner::upgrade(std::string_view target) {
-    const auto applied = applied_ids(checked_history());
+    const auto applied = applied_ids(checked_history(RunningRows::tolerate));
     return run(migration::resolve_upgrade(m_graph, applied, target), applied);
 }
 
 RunReport Runner::downgrade(std::string_view target) {
-    const auto applied = applied_ids(checked_history());
+    const auto applied = applied_ids(checked_history(RunningRows::tolerate));
     return run(migration::resolve_downgrade(m_graph, applied, target), applied);
+}
+
+void Runner::run_with_retries(const store::Step& step) {
+    auto backoff = m_options.retry_backoff;
+    std::mt19937 rng(std::random_device{}());
+    for (int attempt = 1;; ++attempt) {
+        try {
+            m_store.run_step(step, m_options.applied_by);
+            return;
+        } catch (const store::StepFailed& e) {
+            // A transactional step that timed out waiting for a lock rolled back whole: run it
+            // again later. A `transaction: none` step did not: it is recorded as failed.
+            const bool retryable = e.retryable() &&
+                                   step.migration->transaction !=
+                                       migration::TransactionMode::none &&
+                                   attempt <= m_options.lock_retries;
+            if (!retryable) {
+                throw;
+            }
+            std::uniform_int_distribution<long long> jitter(backoff.count() / 2, backoff.count());
+            const std::chrono::milliseconds sleep(jitter(rng));
+            spdlog::warn("revision {}: {} on attempt {} of {}; blocked by: {}; retrying in {}",
+                         step.migration->id,
+                         e.lock_timeout()
+                             ? "lock_timeout (" + util::format_duration(step.timeouts.lock) + ") hit"
+                             : std::string("deadlock"),
+                         attempt,
+                         m_options.lock_retries + 1,
+                         e.blockers().empty() ? "(not seen)" : util::join(e.blockers(), "; "),
+                         util::format_duration(sleep));
+            m_clock.sleep_for(sleep);
+            util::throw_if_interrupted();
+            backoff = std::min(backoff * 2, m_options.max_retry_backoff);
+        }
+    }
 }
 
 RunReport Runner::run(const migration::Goal& goal, migration::RevisionSet applied) {
@@ -121,7 +220,7 @@ RunReport Runner::run(const migration::Goal& goal, migration::RevisionSet applie
     // Every section the plan may run is split now, so a bad file stops us before any SQL.
     std::map<std::string, store::Step> prepared;
     for (const Migration* m : steps) {
-        prepared.emplace(m->id, prepare_step(*m, goal.direction));
+        prepared.emplace(m->id, prepare_step(*m, goal.direction, m_options.timeouts));
     }
 
     RunReport report;
@@ -129,28 +228,89 @@ RunReport Runner::run(const migration::Goal& goal, migration::RevisionSet applie
     const LockGuard guard(m_lock);
     report.took_lock = true;
     m_store.ensure_tables();
-    // Another copy may have done some or all of the work while we waited.
-    applied = applied_ids(checked_history());
-    steps = migration::plan(m_graph, applied, goal);
-    if (steps.empty()) {
-        spdlog::info("nothing left to {}: another schemagate finished while we waited",
-                     migration::to_string(goal.direction));
+    for (int reconnects = 0;; ++reconnects) {
+        try {
+            // Another copy may have done some or all of the work while we waited, and rows
+            // still `running` now belong to a copy that died.
+            applied = applied_ids(checked_history(RunningRows::refuse));
+            steps = migration::plan(m_graph, applied, goal);
+            for (const Migration* m : steps) {
+                util::throw_if_interrupted();
+                m_lock.check_held();
+                auto it = prepared.find(m->id);
+                const store::Step step = it != prepared.end()
+                                             ? it->second
+                                             : prepare_step(*m, goal.direction, m_options.timeouts);
+                spdlog::info("{} {}", migration::to_string(goal.direction),
+                             describe_step(*m, goal.direction));
+                const auto started = m_clock.now();
+                run_with_retries(step);
+                spdlog::info("{} {} done in {}", migration::to_string(goal.direction), m->id,
+                             util::format_duration(
+                                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     m_clock.now() - started)));
+                report.revisions.push_back(m->id);
+            }
+            return report;
+        } catch (const DatabaseUnreachable& e) {
+            if (reconnects >= m_options.reconnects) {
+                throw;
+            }
+            // The outcome of the step in flight is read back from the history, never assumed.
+            spdlog::warn("{}; reconnecting, then re-reading the history", e.what());
+            m_lock.release();
+            m_store.reconnect();
+            m_lock.acquire(m_options.lock_timeout);
+        }
     }
-    for (const Migration* m : steps) {
-        util::throw_if_interrupted();
-        m_lock.check_held();
-        auto it = prepared.find(m->id);
-        const store::Step step =
-            it != prepared.end() ? it->second : prepare_step(*m, goal.direction);
-        spdlog::info("{} {}", migration::to_string(goal.direction),
-                     describe_step(*m, goal.direction));
-        const auto started = std::chrono::steady_clock::now();
-        m_store.run_step(step, m_options.applied_by);
-        spdlog::info("{} {} done in {}", migration::to_string(goal.direction), m->id,
-                     util::format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::steady_clock::now() - started)));
-        report.revisions.push_back(m->id);
+}
+
+RunReport Runner::repair(std::string_view id, RepairMode mode) {
+    RunReport report;
+    m_lock.acquire(m_options.lock_timeout);
+    const LockGuard guard(m_lock);
+    report.took_lock = true;
+    const auto history = m_store.read_history();
+    const auto row = std::find_if(history.begin(), history.end(),
+                                  [&](const auto& r) { return r.id == id; });
+    if (row == history.end() || row->state == RowState::applied) {
+        throw UsageError("revision " + std::string(id) +
+                         " has no failed or interrupted step to repair; `schemagate validate` "
+                         "lists what needs repair");
     }
+    if (mode == RepairMode::rollback) {
+        m_store.abandon_step(row->id, m_options.applied_by);
+        spdlog::info("repair: the {} of {} is rolled back in the history: {}",
+                     migration::to_string(row->operation), row->id,
+                     row->operation == Direction::up ? "recorded as not applied"
+                                                     : "recorded as still applied");
+        report.revisions.push_back(row->id);
+        return report;
+    }
+    if (!m_graph.contains(row->id)) {
+        throw UsageError("revision " + row->id +
+                         " is not in the migration files, so it cannot be resumed; point --dir "
+                         "at the right migrations");
+    }
+    const Migration& m = m_graph.at(row->id);
+    if (row->operation == Direction::down && !m.reversible()) {
+        throw UsageError(m.path.string() + ": revision " + m.id +
+                         " has no down section to resume");
+    }
+    store::Step step = prepare_step(m, row->operation, m_options.timeouts);
+    step.first_statement = static_cast<std::size_t>(row->statements_done);
+    if (step.first_statement > step.statements.size()) {
+        throw IntegrityError(m.path.string() + ": revision " + m.id + " now has " +
+                             std::to_string(step.statements.size()) + " statements but " +
+                             std::to_string(step.first_statement) +
+                             " were recorded as done; restore the file as it was");
+    }
+    m_lock.check_held();
+    spdlog::info("repair: resuming the {} of {} at statement {} of {}",
+                 migration::to_string(row->operation), m.id, step.first_statement + 1,
+                 step.statements.size());
+    run_with_retries(step);
+    report.revisions.push_back(m.id);
     return report;
 }
 
@@ -162,16 +322,19 @@ RunReport Runner::stamp(std::string_view target) {
         bool empty() const { return add.empty() && remove.empty(); }
     };
     auto compute = [&](const std::vector<store::AppliedRevision>& history) {
-        const auto applied = applied_ids(history);
-        const auto desired = migration::stamp_result(m_graph, applied, target);
+        const auto desired = migration::stamp_result(m_graph, applied_ids(history), target);
+        // A failed or interrupted row is replaced by a clean one, or removed.
         Change change;
+        migration::RevisionSet kept;
         for (const auto& row : history) {
-            if (!desired.count(row.id) && (target == "base" || m_graph.contains(row.id))) {
+            if (desired.count(row.id) && row.state == RowState::applied) {
+                kept.insert(row.id);
+            } else if (target == "base" || m_graph.contains(row.id)) {
                 change.remove.push_back(row.id);
             }
         }
         for (const auto& id : m_graph.ordered(desired)) {
-            if (!applied.count(id)) {
+            if (!kept.count(id)) {
                 change.add.push_back(&m_graph.at(id));
             }
         }

@@ -8,11 +8,24 @@
 #include <schemagate/lock/lock.hpp>
 #include <schemagate/migration/graph.hpp>
 #include <schemagate/store/store.hpp>
+#include <schemagate/util/clock.hpp>
 
 namespace schemagate::runner {
 
+// Which integrity problems a careful user has chosen to live with.
+struct Allowances {
+    bool drift = false;    // --allow-drift: applied revisions whose file changed
+    bool unknown = false;  // --allow-unknown: applied revisions no file declares (a rollback)
+};
+
 struct RunnerOptions {
-    std::chrono::milliseconds lock_timeout{std::chrono::minutes(10)};
+    std::chrono::milliseconds lock_timeout{std::chrono::minutes(10)};  // the migration lock
+    store::Timeouts timeouts{std::chrono::seconds(2), std::chrono::minutes(15)};  // per step
+    int lock_retries = 10;  // retries of a transactional step that hit lock_timeout
+    std::chrono::milliseconds retry_backoff{500};
+    std::chrono::milliseconds max_retry_backoff{std::chrono::seconds(30)};
+    int reconnects = 5;  // times a run reconnects and continues after losing the database
+    Allowances allow;
     std::string applied_by;  // host or pod name, recorded with each step
 };
 
@@ -21,37 +34,54 @@ struct RunReport {
     bool took_lock = false;
 };
 
-// Everything wrong between the files and the history table, one line per problem:
-// applied revisions missing from the files, checksum drift, applied sets not closed under
-// ancestors. Empty when consistent.
-std::vector<std::string> integrity_problems(const migration::RevisionGraph& graph,
-                                            const std::vector<store::AppliedRevision>& history);
+enum class RunningRows { tolerate, refuse };
 
+// Everything wrong between the files and the history table, one line per problem:
+// failed or interrupted steps (with how to repair them), applied revisions missing from the
+// files, checksum drift, applied sets not closed under ancestors. Rows still `running` are
+// problems only when `running` is refuse, that is under the lock, where no live copy can own
+// them. Empty when consistent.
+std::vector<std::string> integrity_problems(const migration::RevisionGraph& graph,
+                                            const std::vector<store::AppliedRevision>& history,
+                                            Allowances allow = {},
+                                            RunningRows running = RunningRows::refuse);
+
+// The revisions the database counts as applied: applied rows, and rows whose failed or
+// interrupted step was a downgrade (the revision is still partly there).
 migration::RevisionSet applied_ids(const std::vector<store::AppliedRevision>& history);
 
 // A revision's section split into statements, ready for Store::run_step. Throws
 // IntegrityError naming file and line when the section cannot be split.
-store::Step prepare_step(const migration::Migration& m, migration::Direction direction);
+store::Step prepare_step(const migration::Migration& m, migration::Direction direction,
+                         store::Timeouts defaults = {});
 
-// Runs upgrades, downgrades and stamps: reads the state without the lock, returns at once
-// when there is nothing to do, else takes the lock, re-reads, and runs each step in order.
+enum class RepairMode { resume, rollback };
+
+// Runs upgrades, downgrades, stamps and repairs: reads the state without the lock, returns at
+// once when there is nothing to do, else takes the lock, re-reads, and runs each step in order,
+// retrying lock timeouts and reconnecting after a lost connection.
 class Runner {
 public:
     Runner(const migration::RevisionGraph& graph, store::Store& store, lock::Lock& lock,
-           RunnerOptions options);
+           util::Clock& clock, RunnerOptions options);
 
-    // Throw IntegrityError, UsageError, LockTimeout, MigrationFailed, DatabaseUnreachable.
+    // Throw IntegrityError, UsageError, LockTimeout, MigrationFailed, DatabaseUnreachable,
+    // Interrupted.
     RunReport upgrade(std::string_view target);
     RunReport downgrade(std::string_view target);
     RunReport stamp(std::string_view target);
+    // Continues (resume) or gives up (rollback) the failed `transaction: none` step of `id`.
+    RunReport repair(std::string_view id, RepairMode mode);
 
 private:
     RunReport run(const migration::Goal& goal, migration::RevisionSet applied);
-    std::vector<store::AppliedRevision> checked_history();
+    std::vector<store::AppliedRevision> checked_history(RunningRows running);
+    void run_with_retries(const store::Step& step);
 
     const migration::RevisionGraph& m_graph;
     store::Store& m_store;
     lock::Lock& m_lock;
+    util::Clock& m_clock;
     RunnerOptions m_options;
 };
 

@@ -65,6 +65,28 @@ std::string describe(const std::exception& e) {
     return text;
 }
 
+std::string sqlstate_of(const pqxx::failure& e) {
+    if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e); sql && !sql->sqlstate().empty()) {
+        return sql->sqlstate();
+    }
+    if (dynamic_cast<const pqxx::deadlock_detected*>(&e)) {
+        return "40P01";
+    }
+    if (dynamic_cast<const pqxx::serialization_failure*>(&e)) {
+        return "40001";
+    }
+    if (dynamic_cast<const pqxx::statement_completion_unknown*>(&e)) {
+        return "40003";
+    }
+    if (dynamic_cast<const pqxx::transaction_rollback*>(&e)) {
+        return "40000";
+    }
+    if (dynamic_cast<const pqxx::insufficient_privilege*>(&e)) {
+        return "42501";
+    }
+    return "XX000";
+}
+
 Connection::Connection(const std::string& conninfo) {
     util::register_conninfo_secrets(conninfo);
     char* parse_error = nullptr;

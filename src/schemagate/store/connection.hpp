@@ -4,6 +4,7 @@
 #include <string>
 
 #include <pqxx/connection>
+#include <pqxx/except>
 
 namespace schemagate::store {
 
@@ -31,5 +32,10 @@ std::string with_defaults(const std::string& conninfo);
 
 // The first line of a libpq/libpqxx error, without the "ERROR:" prefix, secrets scrubbed.
 std::string describe(const std::exception& e);
+
+// The SQLSTATE of a server error. libpqxx 6 reports deadlocks and serialization failures as
+// pqxx::transaction_rollback (not sql_error) without one, and some sql_error subclasses with
+// an empty one, so it is recovered from the exception's type where needed.
+std::string sqlstate_of(const pqxx::failure& e);
 
 }  // namespace schemagate::store

@@ -1,11 +1,17 @@
 #include <schemagate/store/pg_store.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
+#include <thread>
 
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
+#include <schemagate/store/statement_watch.hpp>
+#include <schemagate/util/duration.hpp>
 #include <schemagate/util/error.hpp>
+#include <schemagate/util/interrupt.hpp>
 #include <schemagate/util/strings.hpp>
 
 namespace schemagate::store {
@@ -13,11 +19,18 @@ namespace schemagate::store {
 namespace {
 
 using migration::Direction;
+using Clock = std::chrono::steady_clock;
 
-long long elapsed_ms(std::chrono::steady_clock::time_point since) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                 since)
-        .count();
+constexpr std::chrono::seconds k_reconnect_patience{60};
+constexpr std::chrono::milliseconds k_first_reconnect_backoff{200};
+constexpr std::chrono::milliseconds k_max_reconnect_backoff{5000};
+constexpr std::chrono::milliseconds k_default_sample_after{5000};
+// Undoes the session settings of a `transaction: none` step: RESET ALL returns every setting
+// to the value the session started with (application_name stays) on any server version.
+constexpr const char* k_reset_session = "RESET ALL";
+
+long long elapsed_ms(Clock::time_point since) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
 }
 
 std::string operation(Direction d) { return d == Direction::up ? "upgrade" : "downgrade"; }
@@ -27,16 +40,29 @@ const migration::Section& section_of(const Step& step) {
 }
 
 // The server's message with libpq's "ERROR:" prefix removed and DETAIL/HINT lines indented.
-std::string server_message(const pqxx::sql_error& e) {
-    const auto lines = util::split_trimmed(describe(e), '\n');
+std::string server_message(const pqxx::failure& e) {
     std::string out;
-    for (const auto& line : lines) {
-        if (line.empty()) {
-            continue;
+    for (const auto& line : util::split_trimmed(describe(e), '\n')) {
+        if (!line.empty()) {
+            out += out.empty() ? line : "\n  " + line;
         }
-        out += out.empty() ? line : "\n  " + line;
     }
     return out;
+}
+
+// GUC values from parsed durations: integers only, so splicing them is safe.
+std::string guc_ms(std::chrono::milliseconds d) { return "'" + std::to_string(d.count()) + "ms'"; }
+
+// When to look for blockers: shortly before the lock timeout would fire.
+std::chrono::milliseconds sample_after(const Timeouts& t) {
+    return t.lock.count() > 0 ? t.lock * 3 / 4 : k_default_sample_after;
+}
+
+std::string blockers_text(const std::vector<std::string>& blockers) {
+    if (blockers.empty()) {
+        return {};
+    }
+    return "\nblocked by:\n  " + util::join(blockers, "\n  ");
 }
 
 }  // namespace
@@ -44,6 +70,8 @@ std::string server_message(const pqxx::sql_error& e) {
 PgStore::PgStore(std::string conninfo, HistoryTable table)
     : m_conninfo(std::move(conninfo)), m_table(std::move(table)),
       m_conn(std::make_unique<Connection>(m_conninfo)) {}
+
+PgStore::~PgStore() = default;
 
 bool PgStore::table_exists(const std::string& qualified) {
     pqxx::read_transaction txn(m_conn->get());
@@ -59,7 +87,8 @@ std::vector<AppliedRevision> PgStore::read_history() {
         const auto rows = txn.exec(
             "SELECT revision, array_to_string(parents, ','), checksum, message, "
             "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-            "duration_ms, applied_by FROM " +
+            "duration_ms, applied_by, state, coalesce(operation, 'upgrade'), statements_done, "
+            "coalesce(error, '') FROM " +
             m_table.qualified() + " ORDER BY seq");
         std::vector<AppliedRevision> out;
         out.reserve(rows.size());
@@ -75,6 +104,13 @@ std::vector<AppliedRevision> PgStore::read_history() {
             r.applied_at = row[4].as<std::string>();
             r.duration_ms = row[5].as<std::int64_t>();
             r.applied_by = row[6].as<std::string>();
+            const auto state = row[7].as<std::string>();
+            r.state = state == "running"  ? RowState::running
+                      : state == "failed" ? RowState::failed
+                                          : RowState::applied;
+            r.operation = row[8].as<std::string>() == "downgrade" ? Direction::down : Direction::up;
+            r.statements_done = row[9].as<std::int64_t>();
+            r.error = row[10].as<std::string>();
             out.push_back(std::move(r));
         }
         return out;
@@ -108,12 +144,18 @@ void PgStore::ensure_tables() {
                  "applied_at timestamptz NOT NULL DEFAULT now(), "
                  "duration_ms bigint NOT NULL, "
                  "applied_by text NOT NULL, "
+                 "state text NOT NULL DEFAULT 'applied' "
+                 "CHECK (state IN ('applied', 'running', 'failed')), "
+                 "operation text CHECK (operation IN ('upgrade', 'downgrade')), "
+                 "statements_done integer NOT NULL DEFAULT 0, "
+                 "error text, "
                  "seq bigint GENERATED ALWAYS AS IDENTITY)");
         txn.exec("CREATE TABLE IF NOT EXISTS " + m_table.log_qualified() +
                  " ("
                  "id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
                  "revision text NOT NULL, "
-                 "operation text NOT NULL CHECK (operation IN ('upgrade', 'downgrade', 'stamp')), "
+                 "operation text NOT NULL "
+                 "CHECK (operation IN ('upgrade', 'downgrade', 'stamp', 'repair')), "
                  "outcome text NOT NULL CHECK (outcome IN ('succeeded', 'failed')), "
                  "started_at timestamptz NOT NULL, "
                  "finished_at timestamptz NOT NULL DEFAULT clock_timestamp(), "
@@ -132,47 +174,73 @@ void PgStore::ensure_tables() {
 }
 
 void PgStore::run_step(const Step& step, const std::string& applied_by) {
-    const migration::Migration& m = *step.migration;
-    const migration::Section& section = section_of(step);
-    const auto started = std::chrono::steady_clock::now();
-    const bool autocommit = m.transaction == migration::TransactionMode::none;
-    std::size_t current = step.statements.size();  // past the SQL: the bookkeeping
     try {
-        if (autocommit) {
-            // Statements such as CREATE INDEX CONCURRENTLY cannot run inside a transaction:
-            // each commits on its own, and only the bookkeeping below is one transaction.
-            for (std::size_t i = 0; i < step.statements.size(); ++i) {
-                current = i;
-                pqxx::nontransaction ntx(m_conn->get());
-                ntx.exec(step.statements[i].text);
-            }
+        if (step.migration->transaction == migration::TransactionMode::none) {
+            run_autocommit(step, applied_by);
+        } else {
+            run_transactional(step, applied_by);
         }
+    } catch (const pqxx::broken_connection& e) {
+        throw DatabaseUnreachable("revision " + step.migration->id +
+                                  ": lost the database connection: " + describe(e));
+    }
+}
+
+void PgStore::run_transactional(const Step& step, const std::string& applied_by) {
+    const migration::Migration& m = *step.migration;
+    const auto started = Clock::now();
+    std::size_t current = step.statements.size();  // past the SQL: the bookkeeping
+    std::optional<StatementWatch> watch;
+    try {
         pqxx::work txn(m_conn->get());
-        for (std::size_t i = 0; !autocommit && i < step.statements.size(); ++i) {
+        // One round trip: this transaction's timeouts, and the backend to watch.
+        std::string setup;
+        if (step.timeouts.lock.count() > 0) {
+            setup += "SET LOCAL lock_timeout = " + guc_ms(step.timeouts.lock) + "; ";
+        }
+        if (step.timeouts.statement.count() > 0) {
+            setup += "SET LOCAL statement_timeout = " + guc_ms(step.timeouts.statement) + "; ";
+        }
+        if (m_conn->get().server_version() >= 140000) {
+            // If we are killed mid-statement, the server notices within a second and rolls
+            // back, instead of running the statement (and holding its locks) to its end.
+            setup += "SET LOCAL client_connection_check_interval = '1s'; ";
+        }
+        const int pid = txn.exec(setup + "SELECT pg_backend_pid()")[0][0].as<int>();
+        watch.emplace(m_conninfo, m_monitor, pid, sample_after(step.timeouts),
+                      CancelOnSignal::yes);
+        for (std::size_t i = 0; i < step.statements.size(); ++i) {
+            util::throw_if_interrupted();
             current = i;
             txn.exec(step.statements[i].text);
         }
         current = step.statements.size();
+        util::throw_if_interrupted();
         const long long duration = elapsed_ms(started);
         if (step.direction == Direction::up) {
-            txn.exec_params("INSERT INTO " + m_table.qualified() +
+            txn.exec_params("WITH h AS (INSERT INTO " + m_table.qualified() +
                                 " (revision, parents, checksum, message, duration_ms, applied_by) "
-                                "VALUES ($1, string_to_array($2, ','), $3, $4, $5, $6)",
+                                "VALUES ($1, string_to_array($2, ','), $3, $4, $5, $6)) "
+                                "INSERT INTO " +
+                                m_table.log_qualified() +
+                                " (revision, operation, outcome, started_at, duration_ms, "
+                                "applied_by) VALUES ($1, 'upgrade', 'succeeded', now(), $5, $6)",
                             m.id, util::join(m.parents, ","), m.checksum, m.message, duration,
                             applied_by);
         } else {
-            const auto deleted = txn.exec_params(
-                "DELETE FROM " + m_table.qualified() + " WHERE revision = $1", m.id);
-            if (deleted.affected_rows() != 1) {
+            const auto logged = txn.exec_params(
+                "WITH h AS (DELETE FROM " + m_table.qualified() +
+                    " WHERE revision = $1 RETURNING 1) INSERT INTO " + m_table.log_qualified() +
+                    " (revision, operation, outcome, started_at, duration_ms, applied_by) "
+                    "SELECT $1, 'downgrade', 'succeeded', now(), $2, $3 FROM h",
+                m.id, duration, applied_by);
+            if (logged.affected_rows() != 1) {
                 throw IntegrityError("revision " + m.id + " vanished from " + m_table.display() +
                                      " during its downgrade; rolled back, check who else "
                                      "writes to the history table");
             }
         }
-        txn.exec_params("INSERT INTO " + m_table.log_qualified() +
-                            " (revision, operation, outcome, started_at, duration_ms, applied_by) "
-                            "VALUES ($1, $2, 'succeeded', now(), $3, $4)",
-                        m.id, operation(step.direction), duration, applied_by);
+        watch.reset();
         try {
             txn.commit();
         } catch (const pqxx::in_doubt_error&) {
@@ -186,56 +254,209 @@ void PgStore::run_step(const Step& step, const std::string& applied_by) {
                                           "revision did not take effect; run the command again");
             }
         }
-    } catch (const pqxx::broken_connection& e) {
-        throw DatabaseUnreachable("revision " + m.id + ": lost the database connection: " +
-                                  describe(e) + "; the transaction was rolled back, run again");
-    } catch (const pqxx::sql_error& e) {
-        const std::string message = server_message(e);
-        record_failure(step, applied_by, elapsed_ms(started), e.sqlstate(), message);
-        std::string where;
-        if (current < step.statements.size()) {
-            where = m.where(section.first_line + step.statements[current].line) + ": ";
-        } else {
-            where = m.where(0) + ": recording the revision in " + m_table.display() + ": ";
+    } catch (const pqxx::broken_connection&) {
+        throw;
+    } catch (const pqxx::failure& e) {
+        const bool cancelled = watch && watch->cancelled();
+        auto blockers = watch ? watch->blockers() : std::vector<std::string>{};
+        watch.reset();
+        if (cancelled || util::interrupted()) {
+            audit(m.id, operation(step.direction), "failed", elapsed_ms(started), applied_by,
+                  sqlstate_of(e), "interrupted by a signal");
+            throw Interrupted("interrupted by a signal: revision " + m.id +
+                              " was rolled back and nothing of it was recorded; the lock is "
+                              "released");
         }
-        const std::string outcome =
-            autocommit && current > 0 && current < step.statements.size()
-                ? "\nrevision " + m.id + " has 'transaction: none': its first " +
-                      std::to_string(current) +
-                      " statements were committed and are not undone; clean up by hand, then "
-                      "run again"
-                : "\nthe transaction was rolled back: nothing of revision " + m.id +
-                      " was applied or recorded";
-        throw MigrationFailed(where + operation(step.direction) + " of revision " + m.id +
-                              " failed [SQLSTATE " + e.sqlstate() + "]: " + message + outcome);
+        fail_step(step, applied_by, current, e, elapsed_ms(started), std::move(blockers));
+    } catch (const Interrupted&) {
+        watch.reset();
+        audit(m.id, operation(step.direction), "failed", elapsed_ms(started), applied_by, {},
+              "interrupted by a signal");
+        throw Interrupted("interrupted by a signal: revision " + m.id +
+                          " was rolled back and nothing of it was recorded; the lock is "
+                          "released");
     }
 }
 
-void PgStore::record_failure(const Step& step, const std::string& applied_by,
-                             long long duration_ms, const std::string& sqlstate,
-                             const std::string& error) {
+void PgStore::run_autocommit(const Step& step, const std::string& applied_by) {
+    const migration::Migration& m = *step.migration;
+    const std::string& id = m.id;
+    const auto started = Clock::now();
+    auto& conn = m_conn->get();
+    std::size_t current = step.first_statement;
+    auto progress = [&](const std::string& sql, auto&&... params) {
+        pqxx::nontransaction ntx(conn);
+        ntx.exec_params(sql, params...);
+    };
+    // Record that the step is under way before its first statement commits, so a crash at
+    // any point leaves a row that says where to resume.
+    if (step.direction == Direction::up) {
+        progress("INSERT INTO " + m_table.qualified() +
+                     " (revision, parents, checksum, message, duration_ms, applied_by, state, "
+                     "operation, statements_done) VALUES ($1, string_to_array($2, ','), $3, $4, "
+                     "0, $5, 'running', 'upgrade', $6) ON CONFLICT (revision) DO UPDATE SET "
+                     "state = 'running', operation = 'upgrade', statements_done = $6, "
+                     "error = NULL, applied_by = $5",
+                 id, util::join(m.parents, ","), m.checksum, m.message, applied_by,
+                 static_cast<long long>(step.first_statement));
+    } else {
+        progress("UPDATE " + m_table.qualified() +
+                     " SET state = 'running', operation = $2, statements_done = $3, error = NULL, "
+                     "applied_by = $4 WHERE revision = $1",
+                 id, operation(step.direction), static_cast<long long>(step.first_statement),
+                 applied_by);
+    }
+
+    std::optional<StatementWatch> watch;
+    try {
+        int pid = 0;
+        {
+            // Session settings: behind a transaction-mode pooler they may land on another
+            // server connection, so they are reset at the end (see README, "PgBouncer").
+            pqxx::nontransaction setup(conn);
+            const std::string check_client = conn.server_version() >= 140000
+                                                     ? "SET client_connection_check_interval = "
+                                                       "'1s'; "
+                                                     : "";
+            pid = setup
+                      .exec("SET lock_timeout = " + guc_ms(step.timeouts.lock) +
+                            "; SET statement_timeout = " + guc_ms(step.timeouts.statement) +
+                            "; " + check_client + "SELECT pg_backend_pid()")[0][0]
+                      .as<int>();
+        }
+        // A statement such as CREATE INDEX CONCURRENTLY is never cancelled half way (that would
+        // leave an INVALID index); a signal stops the step between statements instead.
+        watch.emplace(m_conninfo, m_monitor, pid, sample_after(step.timeouts),
+                      CancelOnSignal::no);
+        for (std::size_t i = step.first_statement; i < step.statements.size(); ++i) {
+            current = i;
+            if (util::interrupted()) {
+                throw Interrupted("");
+            }
+            {
+                pqxx::nontransaction ntx(conn);
+                ntx.exec(step.statements[i].text);
+            }
+            progress("UPDATE " + m_table.qualified() +
+                         " SET statements_done = $2 WHERE revision = $1",
+                     id, static_cast<long long>(i + 1));
+        }
+        watch.reset();
+        pqxx::nontransaction(conn).exec(k_reset_session);
+        const long long duration = elapsed_ms(started);
+        pqxx::work txn(conn);
+        if (step.direction == Direction::up) {
+            txn.exec_params("UPDATE " + m_table.qualified() +
+                                " SET state = 'applied', error = NULL, duration_ms = $2, "
+                                "applied_at = now(), checksum = $3 WHERE revision = $1",
+                            id, duration, m.checksum);
+        } else {
+            txn.exec_params("DELETE FROM " + m_table.qualified() + " WHERE revision = $1", id);
+        }
+        txn.exec_params("INSERT INTO " + m_table.log_qualified() +
+                            " (revision, operation, outcome, started_at, duration_ms, "
+                            "applied_by) VALUES ($1, $2, 'succeeded', now(), $3, $4)",
+                        id, operation(step.direction), duration, applied_by);
+        txn.commit();
+    } catch (const pqxx::broken_connection&) {
+        throw;
+    } catch (const pqxx::failure& e) {
+        auto blockers = watch ? watch->blockers() : std::vector<std::string>{};
+        watch.reset();
+        fail_step(step, applied_by, current, e, elapsed_ms(started), std::move(blockers));
+    } catch (const Interrupted&) {
+        watch.reset();
+        const auto& st = step.statements[current];
+        const std::string where = m.where(section_of(step).first_line + st.line);
+        progress("UPDATE " + m_table.qualified() +
+                     " SET state = 'failed', statements_done = $2, error = $3 WHERE revision = $1",
+                 id, static_cast<long long>(current), "interrupted before statement " +
+                                                          std::to_string(current + 1) + " (" +
+                                                          where + ")");
+        audit(id, operation(step.direction), "failed", elapsed_ms(started), applied_by, {},
+              "interrupted by a signal");
+        throw Interrupted("interrupted by a signal: revision " + id + " (transaction: none) " +
+                          "stopped after " + std::to_string(current) + " of " +
+                          std::to_string(step.statements.size()) +
+                          " statements; continue with `schemagate repair " + id + " --resume`");
+    }
+}
+
+void PgStore::fail_step(const Step& step, const std::string& applied_by, std::size_t statement,
+                        const pqxx::failure& e, long long duration_ms,
+                        std::vector<std::string> blockers) {
+    const migration::Migration& m = *step.migration;
+    const std::string message = server_message(e);
+    const std::string sqlstate = sqlstate_of(e);
+    const bool autocommit = m.transaction == migration::TransactionMode::none;
+    std::string where;
+    if (statement < step.statements.size()) {
+        where = m.where(section_of(step).first_line + step.statements[statement].line);
+    } else {
+        where = m.where(0) + ": recording the revision in " + m_table.display();
+    }
+    try {
+        if (autocommit && statement < step.statements.size()) {
+            pqxx::nontransaction ntx(m_conn->get());
+            ntx.exec(k_reset_session);
+            ntx.exec_params("UPDATE " + m_table.qualified() +
+                                " SET state = 'failed', statements_done = $2, error = $3 "
+                                "WHERE revision = $1",
+                            m.id, static_cast<long long>(statement),
+                            where + ": [SQLSTATE " + sqlstate + "] " + message);
+        }
+    } catch (const std::exception& record_error) {
+        spdlog::warn("could not record the failure of {} in {}: {}", m.id, m_table.display(),
+                     describe(record_error));
+    }
+    audit(m.id, operation(step.direction), "failed", duration_ms, applied_by, sqlstate,
+          message);
+
+    std::string outcome;
+    if (!autocommit) {
+        outcome = "\nthe transaction was rolled back: nothing of revision " + m.id +
+                  " was applied or recorded";
+    } else if (statement < step.statements.size()) {
+        outcome = "\nrevision " + m.id + " has 'transaction: none': statements 1 to " +
+                  std::to_string(statement) + " of " + std::to_string(step.statements.size()) +
+                  " are committed. Fix the cause (drop any INVALID index the failed statement "
+                  "left), then `schemagate repair " +
+                  m.id + " --resume` to continue from statement " +
+                  std::to_string(statement + 1) + ", or undo them by hand and `schemagate repair " +
+                  m.id + " --rollback`";
+    }
+    throw StepFailed(where + ": " + operation(step.direction) + " of revision " + m.id +
+                         " failed [SQLSTATE " + sqlstate + "]: " + message +
+                         blockers_text(blockers) + outcome,
+                     sqlstate, std::move(blockers));
+}
+
+void PgStore::audit(const std::string& id, const std::string& operation,
+                    const std::string& outcome, long long duration_ms,
+                    const std::string& applied_by, const std::string& sqlstate,
+                    const std::string& error) {
     // Best effort, in its own transaction: the audit log must not hide the real failure.
     try {
         pqxx::work txn(m_conn->get());
         txn.exec_params("INSERT INTO " + m_table.log_qualified() +
                             " (revision, operation, outcome, started_at, duration_ms, applied_by, "
-                            "sqlstate, error) VALUES ($1, $2, 'failed', now(), $3, $4, $5, $6)",
-                        step.migration->id, operation(step.direction), duration_ms, applied_by,
-                        sqlstate, error);
+                            "sqlstate, error) VALUES ($1, $2, $3, now(), $4, $5, NULLIF($6, ''), "
+                            "NULLIF($7, ''))",
+                        id, operation, outcome, duration_ms, applied_by, sqlstate, error);
         txn.commit();
     } catch (const std::exception& e) {
-        spdlog::warn("could not record the failure of {} in the audit log: {}",
-                     step.migration->id, describe(e));
+        spdlog::warn("could not record {} of {} in the audit log: {}", operation, id,
+                     describe(e));
     }
 }
 
 bool PgStore::step_committed(const Step& step) {
-    m_conn = std::make_unique<Connection>(m_conninfo);
+    reconnect();
     pqxx::read_transaction txn(m_conn->get());
-    const bool present =
-        txn.exec_params1("SELECT count(*) FROM " + m_table.qualified() + " WHERE revision = $1",
-                         step.migration->id)[0]
-            .as<int>() > 0;
+    const auto rows =
+        txn.exec_params("SELECT state FROM " + m_table.qualified() + " WHERE revision = $1",
+                        step.migration->id);
+    const bool present = !rows.empty() && rows[0][0].as<std::string>() == "applied";
     return present == (step.direction == Direction::up);
 }
 
@@ -263,8 +484,81 @@ void PgStore::stamp(const std::vector<const migration::Migration*>& add,
     } catch (const pqxx::broken_connection& e) {
         throw DatabaseUnreachable("lost the database connection during stamp: " + describe(e));
     } catch (const pqxx::sql_error& e) {
-        throw MigrationFailed("stamp failed [SQLSTATE " + e.sqlstate() + "]: " + describe(e) +
+        throw MigrationFailed("stamp failed [SQLSTATE " + sqlstate_of(e) + "]: " + describe(e) +
                               "; nothing was recorded");
+    }
+}
+
+void PgStore::abandon_step(const std::string& id, const std::string& applied_by) {
+    try {
+        pqxx::work txn(m_conn->get());
+        const auto rows = txn.exec_params("SELECT state, coalesce(operation, 'upgrade') FROM " +
+                                              m_table.qualified() +
+                                              " WHERE revision = $1 FOR UPDATE",
+                                          id);
+        if (rows.empty() || rows[0][0].as<std::string>() == "applied") {
+            throw UsageError("revision " + id +
+                             " has no failed or interrupted step to roll back; "
+                             "`schemagate validate` lists what needs repair");
+        }
+        if (rows[0][1].as<std::string>() == "upgrade") {
+            txn.exec_params("DELETE FROM " + m_table.qualified() + " WHERE revision = $1", id);
+        } else {
+            txn.exec_params("UPDATE " + m_table.qualified() +
+                                " SET state = 'applied', operation = NULL, statements_done = 0, "
+                                "error = NULL WHERE revision = $1",
+                            id);
+        }
+        txn.exec_params("INSERT INTO " + m_table.log_qualified() +
+                            " (revision, operation, outcome, started_at, duration_ms, applied_by, "
+                            "error) VALUES ($1, 'repair', 'succeeded', now(), 0, $2, "
+                            "'rolled back by hand')",
+                        id, applied_by);
+        txn.commit();
+    } catch (const pqxx::broken_connection& e) {
+        throw DatabaseUnreachable("lost the database connection during repair: " + describe(e));
+    } catch (const pqxx::sql_error& e) {
+        throw MigrationFailed("repair of " + id + " failed [SQLSTATE " + sqlstate_of(e) +
+                              "]: " + describe(e));
+    }
+}
+
+std::vector<std::string> PgStore::invalid_indexes() {
+    try {
+        pqxx::read_transaction txn(m_conn->get());
+        std::vector<std::string> out;
+        for (const auto& row :
+             txn.exec("SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) "
+                      "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                      "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                      "WHERE NOT i.indisvalid ORDER BY 1")) {
+            out.push_back(row[0].as<std::string>());
+        }
+        return out;
+    } catch (const pqxx::broken_connection& e) {
+        throw DatabaseUnreachable("lost the database connection: " + describe(e));
+    }
+}
+
+void PgStore::reconnect() {
+    const auto deadline = Clock::now() + k_reconnect_patience;
+    auto backoff = k_first_reconnect_backoff;
+    m_monitor.reset();
+    while (true) {
+        try {
+            m_conn = std::make_unique<Connection>(m_conninfo);
+            return;
+        } catch (const DatabaseUnreachable& e) {
+            if (Clock::now() + backoff > deadline) {
+                throw DatabaseUnreachable(std::string(e.what()) + " (gave up reconnecting after " +
+                                          util::format_duration(k_reconnect_patience) + ")");
+            }
+            spdlog::warn("database unreachable, retrying in {}: {}",
+                         util::format_duration(backoff), e.what());
+        }
+        util::throw_if_interrupted();
+        std::this_thread::sleep_for(backoff);
+        backoff = std::min(backoff * 2, k_max_reconnect_backoff);
     }
 }
 

@@ -9,30 +9,44 @@
 
 namespace schemagate::store {
 
-// The Store on a real PostgreSQL database, on its own connection (not the lock's).
+// The Store on a real PostgreSQL database, on its own connection (not the lock's), plus a
+// monitor connection opened when a step runs long or is interrupted.
 class PgStore final : public Store {
 public:
     // Connects at once; throws DatabaseUnreachable.
     PgStore(std::string conninfo, HistoryTable table);
+    ~PgStore() override;
 
     std::vector<AppliedRevision> read_history() override;
     void ensure_tables() override;
     void run_step(const Step& step, const std::string& applied_by) override;
     void stamp(const std::vector<const migration::Migration*>& add,
                const std::vector<std::string>& remove, const std::string& applied_by) override;
+    void abandon_step(const std::string& id, const std::string& applied_by) override;
+    std::vector<std::string> invalid_indexes() override;
+    void reconnect() override;
 
     pqxx::connection& connection() { return m_conn->get(); }
 
 private:
     bool table_exists(const std::string& qualified);
-    void record_failure(const Step& step, const std::string& applied_by, long long duration_ms,
-                        const std::string& sqlstate, const std::string& error);
+    void run_transactional(const Step& step, const std::string& applied_by);
+    void run_autocommit(const Step& step, const std::string& applied_by);
+    // Records a failed step in the audit log (and, for `transaction: none`, in its history
+    // row), then throws StepFailed naming the file and line.
+    [[noreturn]] void fail_step(const Step& step, const std::string& applied_by,
+                                std::size_t statement, const pqxx::failure& e,
+                                long long duration_ms, std::vector<std::string> blockers);
+    void audit(const std::string& id, const std::string& operation, const std::string& outcome,
+               long long duration_ms, const std::string& applied_by,
+               const std::string& sqlstate = {}, const std::string& error = {});
     // After a COMMIT with no answer: reconnects and reads whether the step took effect.
     bool step_committed(const Step& step);
 
     std::string m_conninfo;
     HistoryTable m_table;
     std::unique_ptr<Connection> m_conn;
+    std::unique_ptr<Connection> m_monitor;
 };
 
 }  // namespace schemagate::store

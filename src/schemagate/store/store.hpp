@@ -8,8 +8,14 @@
 #include <schemagate/migration/migration.hpp>
 #include <schemagate/migration/planner.hpp>
 #include <schemagate/migration/sql_splitter.hpp>
+#include <schemagate/util/error.hpp>
 
 namespace schemagate::store {
+
+// A history row's state. Transactional revisions are only ever `applied`; a `transaction: none`
+// revision is `running` while its statements run one by one, and `failed` when one failed or
+// the run was interrupted between statements.
+enum class RowState { applied, running, failed };
 
 // One row of the history table.
 struct AppliedRevision {
@@ -20,6 +26,16 @@ struct AppliedRevision {
     std::string applied_at;  // ISO 8601, UTC
     std::int64_t duration_ms = 0;
     std::string applied_by;
+    RowState state = RowState::applied;
+    migration::Direction operation = migration::Direction::up;  // of a running or failed step
+    std::int64_t statements_done = 0;  // of a running or failed step
+    std::string error;                 // of a failed step
+};
+
+// lock_timeout and statement_timeout for one step; zero means no limit.
+struct Timeouts {
+    std::chrono::milliseconds lock{0};
+    std::chrono::milliseconds statement{0};
 };
 
 // One step to run: a revision's section, already split into statements.
@@ -27,6 +43,28 @@ struct Step {
     const migration::Migration* migration = nullptr;
     migration::Direction direction = migration::Direction::up;
     std::vector<migration::Statement> statements;
+    std::size_t first_statement = 0;  // where a resumed `transaction: none` step starts
+    Timeouts timeouts;
+};
+
+// A step's SQL failed. Carries the SQLSTATE so the runner can retry lock timeouts (55P03) and
+// deadlocks (40P01),
+// and the sessions that blocked it, when the store could see them.
+class StepFailed : public MigrationFailed {
+public:
+    StepFailed(const std::string& message, std::string sqlstate, std::vector<std::string> blockers)
+        : MigrationFailed(message), m_sqlstate(std::move(sqlstate)),
+          m_blockers(std::move(blockers)) {}
+    const std::string& sqlstate() const noexcept { return m_sqlstate; }
+    const std::vector<std::string>& blockers() const noexcept { return m_blockers; }
+    bool lock_timeout() const noexcept { return m_sqlstate == "55P03"; }
+    // A lock timeout or a deadlock: the transaction rolled back whole and may simply be run
+    // again once the competing session is done.
+    bool retryable() const noexcept { return lock_timeout() || m_sqlstate == "40P01"; }
+
+private:
+    std::string m_sqlstate;
+    std::vector<std::string> m_blockers;
 };
 
 // Where the runner keeps its state. PgStore is the real one; tests use a recording fake.
@@ -38,14 +76,23 @@ public:
     virtual std::vector<AppliedRevision> read_history() = 0;
     // Creates the history and audit tables (and schema) when missing. Call under the lock.
     virtual void ensure_tables() = 0;
-    // Runs the step's statements and its history and audit rows in one transaction.
-    // Throws MigrationFailed (file, line, SQLSTATE, message) after rolling back and recording
-    // the failure in the audit log.
+    // Runs one step with its history and audit rows. A transactional step is one transaction;
+    // a `transaction: none` step records its progress after each statement, starting at
+    // step.first_statement. Throws StepFailed after rolling back what can be rolled back and
+    // recording the failure, or Interrupted when a signal cancelled it.
     virtual void run_step(const Step& step, const std::string& applied_by) = 0;
     // Records `add` as applied and `remove` as not applied without running their SQL, in one
     // transaction, each with an audit row.
     virtual void stamp(const std::vector<const migration::Migration*>& add,
                        const std::vector<std::string>& remove, const std::string& applied_by) = 0;
+    // Closes a failed or interrupted `transaction: none` step that the user cleaned up by hand:
+    // a failed upgrade is recorded as not applied, a failed downgrade as still applied.
+    virtual void abandon_step(const std::string& id, const std::string& applied_by) = 0;
+    // Indexes left INVALID (by an interrupted CREATE INDEX CONCURRENTLY), schema-qualified.
+    virtual std::vector<std::string> invalid_indexes() = 0;
+    // Opens a new connection after the old one was lost, retrying with backoff for a bounded
+    // time. Throws DatabaseUnreachable when the database stays away.
+    virtual void reconnect() = 0;
 };
 
 }  // namespace schemagate::store

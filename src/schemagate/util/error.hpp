@@ -46,4 +46,8 @@ struct DatabaseUnreachable : Error {
         : Error(ExitCode::unreachable, message) {}
 };
 
+struct Interrupted : Error {
+    explicit Interrupted(const std::string& message) : Error(ExitCode::interrupted, message) {}
+};
+
 }  // namespace schemagate

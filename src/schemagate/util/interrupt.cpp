@@ -33,8 +33,8 @@ bool interrupted() { return g_signals.load() > 0; }
 
 void throw_if_interrupted() {
     if (interrupted()) {
-        throw Error(ExitCode::interrupted,
-                    "interrupted by a signal; stopped between revisions, the lock is released");
+        throw Interrupted("interrupted by a signal; stopped between revisions, the lock is "
+                          "released");
     }
 }
 

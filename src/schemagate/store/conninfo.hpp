@@ -1,0 +1,16 @@
+#pragma once
+
+#include <string>
+
+namespace schemagate::store {
+
+// `conninfo` (a URI, key=value pairs, or "" for libpq's PG* variables) pointing at database
+// `dbname` instead, as a key=value string with every other option kept. Parsed by libpq itself
+// (PQconninfoParse), never spliced. Throws UsageError, without the password, when libpq cannot
+// parse it.
+std::string with_dbname(const std::string& conninfo, const std::string& dbname);
+
+// A value quoted for a key=value connection string: 'it\'s'.
+std::string quote_conninfo_value(const std::string& value);
+
+} // namespace schemagate::store
