@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <schemagate/lint/lint.hpp>
 #include <schemagate/migration/planner.hpp>
 #include <schemagate/migration/sql_splitter.hpp>
 #include <schemagate/util/duration.hpp>
@@ -71,6 +72,31 @@ std::string unfinished_step_problem(const migration::RevisionGraph& graph,
            row.id + " --resume` to continue from statement " + std::to_string(done + 1) +
            ", or undo the first " + std::to_string(done) + " statements and run `schemagate repair " +
            row.id + " --rollback`";
+}
+
+// A statement PostgreSQL refuses inside a transaction block (CREATE INDEX CONCURRENTLY,
+// VACUUM, ...) in a transactional file would fail half way through the run; lint's SG107
+// finds them, and here they stop the run before it starts.
+void refuse_untransactable_statements(const std::vector<const Migration*>& steps,
+                                      Direction direction) {
+    const std::string_view section = direction == Direction::up ? "up" : "down";
+    std::vector<std::string> problems;
+    for (const Migration* m : steps) {
+        if (m->transaction == migration::TransactionMode::none) {
+            continue;
+        }
+        for (const auto& finding : lint::lint_migration(*m)) {
+            if (finding.rule == "SG107" && finding.section == section) {
+                problems.push_back(lint::format(finding));
+            }
+        }
+    }
+    if (!problems.empty()) {
+        throw IntegrityError("statements that cannot run inside a transaction, in files that run "
+                             "in one; nothing was run (add '-- transaction: none' to such a "
+                             "file, or move the statement to a file of its own):\n  " +
+                             util::join(problems, "\n  "));
+    }
 }
 
 }  // namespace
@@ -217,11 +243,13 @@ RunReport Runner::run(const migration::Goal& goal, migration::RevisionSet applie
                      migration::to_string(goal.direction));
         return {};
     }
-    // Every section the plan may run is split now, so a bad file stops us before any SQL.
+    // Every section the plan may run is split and checked now, so a bad file stops us before
+    // any SQL runs.
     std::map<std::string, store::Step> prepared;
     for (const Migration* m : steps) {
         prepared.emplace(m->id, prepare_step(*m, goal.direction, m_options.timeouts));
     }
+    refuse_untransactable_statements(steps, goal.direction);
 
     RunReport report;
     m_lock.acquire(m_options.lock_timeout);
