@@ -12,9 +12,9 @@
 #   fail MESSAGE            ends the scenario as failed
 set -euo pipefail
 
-: "${SCHEMAGATE:?set by CTest}" "${SCHEMAGATE_TEST_PGENV:?set by CTest}" "${SOURCE_DIR:?set by CTest}"
+: "${SCHEMAGATE:?set by CTest}" "${SG_TEST_PGENV:?set by CTest}" "${SOURCE_DIR:?set by CTest}"
 # shellcheck disable=SC1090
-. "$SCHEMAGATE_TEST_PGENV"
+. "$SG_TEST_PGENV"
 
 WORK=$(mktemp -d)
 DB=""

@@ -13,9 +13,9 @@ namespace schemagate::testing {
 namespace {
 
 std::map<std::string, std::string> read_env_file() {
-    const char* path = std::getenv("SCHEMAGATE_TEST_PGENV");
+    const char* path = std::getenv("SG_TEST_PGENV");
     if (path == nullptr) {
-        throw std::runtime_error("SCHEMAGATE_TEST_PGENV is not set; run the pg tests with ctest");
+        throw std::runtime_error("SG_TEST_PGENV is not set; run the pg tests with ctest");
     }
     std::ifstream in(path);
     if (!in) {

@@ -85,6 +85,34 @@ int run_runner(const Invocation& inv,
     return 0;
 }
 
+int cmd_config(const Invocation& inv) {
+    auto shown = [](const config::OptionSpec& spec, const std::vector<std::string>& values) {
+        std::string text = util::join(values, ", ");
+        return spec.secret == config::Secret::yes ? util::scrub(util::redact_conninfo(text))
+                                                  : util::scrub(text);
+    };
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& spec : config::option_specs()) {
+        auto it = inv.settings.find(spec.name);
+        const bool set = it != inv.settings.end();
+        rows.push_back({{"option", spec.name},
+                        {"value", set ? shown(spec, it->second.values) : spec.default_text},
+                        {"source", set ? it->second.source : "default"}});
+    }
+    if (inv.flag("json")) {
+        std::cout << nlohmann::json{{"options", rows}}.dump(2) << "\n";
+        return 0;
+    }
+    for (const auto& row : rows) {
+        const auto option = row["option"].get<std::string>();
+        const auto value = row["value"].get<std::string>();
+        std::cout << option << std::string(option.size() < 24 ? 24 - option.size() : 1, ' ')
+                  << value << std::string(value.size() < 44 ? 44 - value.size() : 1, ' ')
+                  << row["source"].get<std::string>() << "\n";
+    }
+    return 0;
+}
+
 int cmd_repair(const Invocation& inv) {
     if (inv.flag("resume") == inv.flag("rollback")) {
         throw UsageError("repair: give exactly one of --resume or --rollback");
@@ -387,6 +415,8 @@ const std::vector<Command>& commands() {
          no_options, cmd_stamp},
         {"validate", "check the history against the files; exit 4 on any problem", "", 0, 0,
          json_option, cmd_validate},
+        {"config", "print the effective configuration, each value's source, secrets redacted",
+         "", 0, 0, json_option, cmd_config},
         {"repair", "resume or roll back a failed 'transaction: none' revision", "REV", 1, 1,
          [](po::options_description& d) {
              d.add_options()("resume", "continue from the statement that failed")(
@@ -404,30 +434,40 @@ const std::vector<Command>& commands() {
 }
 
 po::options_description common_options() {
-    po::options_description d("Common options");
-    d.add_options()("database-url", po::value<std::string>(),
-                    "PostgreSQL URI or key=value string (default: $DATABASE_URL, else libpq's "
-                    "PG* variables)")(
-        "dir", po::value<std::vector<std::string>>()->composing(),
-        "migrations directory; repeat to combine several (default: ./migrations)")(
-        "history-table", po::value<std::string>(),
-        "history table as [schema.]table (default: public.schemagate_history)")(
-        "lock-timeout", po::value<std::string>(),
-        "how long to wait for the migration lock, e.g. 30s, 10m (default: 10m)")(
-        "ddl-lock-timeout", po::value<std::string>(),
-        "PostgreSQL lock_timeout for each migration step; a file's '-- lock-timeout:' "
-        "overrides it (default: 2s)")(
-        "statement-timeout", po::value<std::string>(),
-        "PostgreSQL statement_timeout for each migration step; a file's "
-        "'-- statement-timeout:' overrides it (default: 15m)")(
-        "lock-retries", po::value<std::string>(),
-        "retries of a step that hit its lock_timeout, with backoff (default: 10)")(
-        "allow-drift", "run although applied revisions' files changed (see README)")(
-        "allow-unknown", "run although applied revisions are missing from the files, as when "
-                         "an older release runs against a newer database")(
-        "log-level", po::value<std::string>(),
-        "trace, debug, info, warn or error (default: info)")("help,h", "show this help");
+    po::options_description d("Common options (also SCHEMAGATE_<OPTION>, --config, --config-dir)");
+    for (const auto& spec : config::option_specs()) {
+        const std::string help = spec.help + " (default: " + spec.default_text + ")";
+        if (spec.kind == config::Kind::toggle) {
+            d.add_options()(spec.name.c_str(), help.c_str());
+        } else if (spec.kind == config::Kind::list) {
+            d.add_options()(spec.name.c_str(),
+                            po::value<std::vector<std::string>>()->composing(), help.c_str());
+        } else {
+            d.add_options()(spec.name.c_str(), po::value<std::string>(), help.c_str());
+        }
+    }
+    d.add_options()("help,h", "show this help");
     return d;
+}
+
+// The shared options given as flags, as the first layer of config::gather.
+config::Settings flag_settings(const po::variables_map& vm) {
+    config::Settings out;
+    for (const auto& spec : config::option_specs()) {
+        if (!vm.count(spec.name)) {
+            continue;
+        }
+        std::vector<std::string> values;
+        if (spec.kind == config::Kind::toggle) {
+            values = {"true"};
+        } else if (spec.kind == config::Kind::list) {
+            values = vm[spec.name].as<std::vector<std::string>>();
+        } else {
+            values = {vm[spec.name].as<std::string>()};
+        }
+        out[spec.name] = {std::move(values), "flag --" + spec.name};
+    }
+    return out;
 }
 
 void print_overview(std::ostream& out) {
@@ -537,32 +577,15 @@ int run(const std::vector<std::string>& args) {
                          ", got " + std::to_string(positionals.size()) + " argument(s)");
     }
 
-    config::Flags flags;
-    auto optional = [&](const char* name) -> std::optional<std::string> {
-        if (!vm.count(name)) {
-            return std::nullopt;
-        }
-        return vm[name].as<std::string>();
-    };
-    flags.database_url = optional("database-url");
-    if (vm.count("dir")) {
-        flags.dirs = vm["dir"].as<std::vector<std::string>>();
-    }
-    flags.history_table = optional("history-table");
-    flags.lock_timeout = optional("lock-timeout");
-    flags.ddl_lock_timeout = optional("ddl-lock-timeout");
-    flags.statement_timeout = optional("statement-timeout");
-    flags.lock_retries = optional("lock-retries");
-    flags.allow_drift = vm.count("allow-drift") != 0;
-    flags.allow_unknown = vm.count("allow-unknown") != 0;
-    flags.log_level = optional("log-level");
-    const config::Config config = config::resolve(flags);
+    const config::Settings settings =
+        config::gather(flag_settings(vm), config::process_environment());
+    const config::Config config = config::resolve(settings);
     if (auto logged = util::setup_logging(config.log_level); !logged) {
         throw UsageError("--log-level: " + logged.error());
     }
     util::install_interrupt_handlers();
 
-    return command->handler(Invocation{vm, config, positionals});
+    return command->handler(Invocation{vm, config, settings, positionals});
 }
 
 }  // namespace schemagate::cli

@@ -19,6 +19,7 @@ namespace schemagate::cli {
 struct Invocation {
     const boost::program_options::variables_map& vm;
     const config::Config& config;
+    const config::Settings& settings;  // where each option's value came from
     const std::vector<std::string>& args;
 
     bool flag(const char* name) const { return vm.count(name) != 0; }

@@ -1,88 +1,304 @@
 #include <schemagate/config/config.hpp>
 
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include <unistd.h>
 
+#include <schemagate/store/conninfo.hpp>
 #include <schemagate/util/duration.hpp>
 #include <schemagate/util/error.hpp>
 #include <schemagate/util/secrets.hpp>
+#include <schemagate/util/strings.hpp>
+
+extern char** environ;
 
 namespace schemagate::config {
 
 namespace {
 
-std::optional<std::string> env(const char* name) {
-    const char* value = std::getenv(name);
-    if (value == nullptr || *value == '\0') {
-        return std::nullopt;
+constexpr std::string_view k_env_prefix = "SCHEMAGATE_";
+
+std::string read_text(const std::filesystem::path& path, const std::string& what) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw UsageError(what + ": cannot read " + path.string() +
+                         "; check that it is mounted and readable");
     }
-    return std::string(value);
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+// The values a source gives for one option: a list splits on commas (and, in a config
+// directory, on lines); anything else is one trimmed value.
+std::vector<std::string> values_of(const OptionSpec& spec, const std::string& raw) {
+    if (spec.kind != Kind::list) {
+        return {std::string(util::trim(raw))};
+    }
+    std::vector<std::string> out;
+    std::string flattened = raw;
+    std::replace(flattened.begin(), flattened.end(), '\n', ',');
+    for (auto& piece : util::split_trimmed(flattened, ',')) {
+        if (!piece.empty()) {
+            out.push_back(std::move(piece));
+        }
+    }
+    return out;
+}
+
+// Adds a value from a lower-precedence source unless a higher one already set the option.
+// A list given several times by the same source (a config file's repeated `dir =`) grows.
+void offer(Settings& out, const OptionSpec& spec, std::vector<std::string> values,
+           const std::string& source, const std::string& source_kind) {
+    auto it = out.find(spec.name);
+    if (it == out.end()) {
+        out[spec.name] = {std::move(values), source};
+    } else if (spec.kind == Kind::list && it->second.source.rfind(source_kind, 0) == 0) {
+        it->second.values.insert(it->second.values.end(), values.begin(), values.end());
+    }
+}
+
+const OptionSpec& known_option(const std::string& name, const std::string& where) {
+    const OptionSpec* spec = find_option(name);
+    if (spec == nullptr) {
+        throw UsageError(where + ": no option is called '" + name +
+                         "'; `schemagate --help` lists the options");
+    }
+    if (spec->name == "config" || spec->name == "config-dir") {
+        throw UsageError(where + ": '" + name + "' can only be given as a flag or in the "
+                                                "environment");
+    }
+    return *spec;
+}
+
+void read_config_file(Settings& out, const std::filesystem::path& path) {
+    std::istringstream lines(read_text(path, "--config"));
+    std::map<std::string, std::size_t> seen;
+    std::string line;
+    std::size_t line_no = 0;
+    while (std::getline(lines, line)) {
+        ++line_no;
+        const std::string_view t = util::trim(line);
+        if (t.empty() || t.front() == '#') {
+            continue;
+        }
+        const std::string where = path.string() + ":" + std::to_string(line_no);
+        const std::size_t eq = t.find('=');
+        if (eq == std::string_view::npos) {
+            throw UsageError(where + ": expected 'option = value'");
+        }
+        const std::string name(util::trim(t.substr(0, eq)));
+        const OptionSpec& spec = known_option(name, where);
+        if (auto it = seen.find(name); it != seen.end() && spec.kind != Kind::list) {
+            throw UsageError(where + ": '" + name + "' is set twice (first on line " +
+                             std::to_string(it->second) + ")");
+        }
+        seen.emplace(name, line_no);
+        offer(out, spec, values_of(spec, std::string(t.substr(eq + 1))), "config file " + where,
+              "config file " + path.string());
+    }
+}
+
+void read_config_dir(Settings& out, const std::filesystem::path& dir) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+        throw UsageError("--config-dir: " + dir.string() + " is not a directory");
+    }
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        const std::string name = entry.path().filename().string();
+        // A mounted ConfigMap holds ..data and a timestamped folder next to one link per key.
+        if (name.empty() || name.front() == '.' ||
+            !std::filesystem::is_regular_file(entry.path(), ec)) {
+            continue;
+        }
+        files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+        const std::string where = "config dir " + file.string();
+        const OptionSpec& spec = known_option(file.filename().string(), file.string());
+        offer(out, spec, values_of(spec, read_text(file, where)), where, where);
+    }
+}
+
+bool toggle_value(const Setting& s, const std::string& name) {
+    const std::string v = util::to_lower(s.values.empty() ? "" : s.values.front());
+    if (v == "true" || v == "1" || v == "yes" || v == "on") {
+        return true;
+    }
+    if (v == "false" || v == "0" || v == "no" || v == "off") {
+        return false;
+    }
+    throw UsageError(name + " (from " + s.source + "): '" + v + "' is not true or false");
 }
 
 }  // namespace
 
-Config resolve(const Flags& flags) {
+const std::vector<OptionSpec>& option_specs() {
+    static const std::vector<OptionSpec> specs = {
+        {"database-url", Kind::text, "$DATABASE_URL, else libpq's PG* variables",
+         "PostgreSQL URI or key=value connection string", Secret::yes},
+        {"database-password-file", Kind::text, "none",
+         "read the database password from this file (a mounted Secret); it overrides a "
+         "password in the URL"},
+        {"dir", Kind::list, "migrations",
+         "migrations directory; repeat (or separate with commas) to combine several"},
+        {"history-table", Kind::text, "public.schemagate_history",
+         "history table as [schema.]table"},
+        {"lock-timeout", Kind::duration, "10m",
+         "how long to wait for the migration lock, e.g. 30s, 10m"},
+        {"ddl-lock-timeout", Kind::duration, "2s",
+         "PostgreSQL lock_timeout for each migration step; a file's '-- lock-timeout:' "
+         "overrides it"},
+        {"statement-timeout", Kind::duration, "15m",
+         "PostgreSQL statement_timeout for each migration step; a file's "
+         "'-- statement-timeout:' overrides it"},
+        {"lock-retries", Kind::count, "10",
+         "retries of a step that hit its lock_timeout or a deadlock, with backoff"},
+        {"allow-drift", Kind::toggle, "false",
+         "run although applied revisions' files changed (see README)"},
+        {"allow-unknown", Kind::toggle, "false",
+         "run although applied revisions are missing from the files, as when an older "
+         "release runs against a newer database"},
+        {"log-level", Kind::text, "info", "trace, debug, info, warn or error"},
+        {"config", Kind::text, "none", "read options from this file of 'option = value' lines"},
+        {"config-dir", Kind::text, "none",
+         "read options from this directory of files named after options (a mounted "
+         "ConfigMap)"},
+    };
+    return specs;
+}
+
+const OptionSpec* find_option(const std::string& name) {
+    for (const auto& spec : option_specs()) {
+        if (spec.name == name) {
+            return &spec;
+        }
+    }
+    return nullptr;
+}
+
+Environment process_environment() {
+    Environment env;
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+        const std::string entry(*e);
+        const std::size_t eq = entry.find('=');
+        if (eq != std::string::npos) {
+            env[entry.substr(0, eq)] = entry.substr(eq + 1);
+        }
+    }
+    return env;
+}
+
+Settings gather(const Settings& flags, const Environment& env) {
+    Settings out = flags;
+    for (const auto& [key, value] : env) {
+        if (key.rfind(k_env_prefix, 0) != 0) {
+            continue;
+        }
+        std::string name = util::to_lower(key.substr(k_env_prefix.size()));
+        std::replace(name.begin(), name.end(), '_', '-');
+        const OptionSpec* spec = find_option(name);
+        if (spec == nullptr) {
+            throw UsageError("environment variable " + key + ": no option is called '" + name +
+                             "'; `schemagate --help` lists the options");
+        }
+        offer(out, *spec, values_of(*spec, value), "env " + key, "env " + key);
+    }
+    if (auto it = out.find("config"); it != out.end()) {
+        read_config_file(out, it->second.values.front());
+    }
+    if (auto it = out.find("config-dir"); it != out.end()) {
+        read_config_dir(out, it->second.values.front());
+    }
+    if (auto it = env.find("DATABASE_URL"); it != env.end() && !it->second.empty()) {
+        offer(out, *find_option("database-url"), {it->second}, "env DATABASE_URL",
+              "env DATABASE_URL");
+    }
+    return out;
+}
+
+Config resolve(const Settings& settings) {
     Config c;
-    if (flags.database_url) {
-        c.database_url = *flags.database_url;
-    } else if (auto url = env("DATABASE_URL")) {
-        c.database_url = *url;
+    auto get = [&](const char* name) -> const Setting* {
+        auto it = settings.find(name);
+        return it == settings.end() ? nullptr : &it->second;
+    };
+    auto fail = [](const char* name, const Setting& s, const std::string& why) {
+        return UsageError(std::string(name) + " (from " + s.source + "): " + why);
+    };
+    auto duration = [&](const char* name, std::chrono::milliseconds& out) {
+        if (const Setting* s = get(name)) {
+            auto d = util::parse_duration(s->values.front());
+            if (!d) {
+                throw fail(name, *s, d.error());
+            }
+            out = *d;
+        }
+    };
+
+    if (const Setting* s = get("database-url")) {
+        c.database_url = s->values.front();
     }
     util::register_conninfo_secrets(c.database_url);
-    if (auto pw = env("PGPASSWORD")) {
-        util::register_secret(*pw);
+    if (const Setting* s = get("database-password-file")) {
+        std::string password = read_text(s->values.front(), "database-password-file (from " +
+                                                                 s->source + ")");
+        while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
+            password.pop_back();
+        }
+        util::register_secret(password);
+        c.database_url = store::with_option(c.database_url, "password", password);
     }
-    if (!flags.dirs.empty()) {
-        c.dirs.assign(flags.dirs.begin(), flags.dirs.end());
+    if (const char* pgpassword = std::getenv("PGPASSWORD")) {
+        util::register_secret(pgpassword);
     }
-    if (flags.history_table) {
-        auto table = store::parse_history_table(*flags.history_table);
+    if (const Setting* s = get("dir")) {
+        if (s->values.empty()) {
+            throw fail("dir", *s, "no directory given");
+        }
+        c.dirs.assign(s->values.begin(), s->values.end());
+    }
+    if (const Setting* s = get("history-table")) {
+        auto table = store::parse_history_table(s->values.front());
         if (!table) {
-            throw UsageError(table.error());
+            throw fail("history-table", *s, table.error());
         }
         c.history_table = *table;
     }
-    auto duration = [](const std::optional<std::string>& value, const char* flag,
-                       std::chrono::milliseconds& out) {
-        if (!value) {
-            return;
+    duration("lock-timeout", c.lock_timeout);
+    duration("ddl-lock-timeout", c.ddl_lock_timeout);
+    duration("statement-timeout", c.statement_timeout);
+    if (const Setting* s = get("lock-retries")) {
+        const std::string& v = s->values.front();
+        if (v.empty() || v.size() > 6 ||
+            !std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+            throw fail("lock-retries", *s, "'" + v + "' is not a whole number of retries");
         }
-        auto d = util::parse_duration(*value);
-        if (!d) {
-            throw UsageError(std::string(flag) + ": " + d.error());
-        }
-        out = *d;
-    };
-    duration(flags.lock_timeout, "--lock-timeout", c.lock_timeout);
-    duration(flags.ddl_lock_timeout, "--ddl-lock-timeout", c.ddl_lock_timeout);
-    duration(flags.statement_timeout, "--statement-timeout", c.statement_timeout);
-    if (flags.lock_retries) {
-        try {
-            std::size_t used = 0;
-            c.lock_retries = std::stoi(*flags.lock_retries, &used);
-            if (used != flags.lock_retries->size() || c.lock_retries < 0) {
-                throw std::invalid_argument("negative or trailing text");
-            }
-        } catch (const std::exception&) {
-            throw UsageError("--lock-retries: '" + *flags.lock_retries +
-                             "' is not a whole number of retries (0 or more)");
-        }
+        c.lock_retries = std::stoi(v);
     }
-    c.allow_drift = flags.allow_drift;
-    c.allow_unknown = flags.allow_unknown;
-    if (flags.log_level) {
-        c.log_level = *flags.log_level;
+    if (const Setting* s = get("allow-drift")) {
+        c.allow_drift = toggle_value(*s, "allow-drift");
+    }
+    if (const Setting* s = get("allow-unknown")) {
+        c.allow_unknown = toggle_value(*s, "allow-unknown");
+    }
+    if (const Setting* s = get("log-level")) {
+        c.log_level = s->values.front();
     }
     return c;
 }
 
 std::string applied_by() {
-    if (auto pod = env("POD_NAME")) {
-        return *pod;
+    if (const char* pod = std::getenv("POD_NAME"); pod != nullptr && *pod != '\0') {
+        return pod;
     }
-    if (auto host = env("HOSTNAME")) {
-        return *host;
+    if (const char* host = std::getenv("HOSTNAME"); host != nullptr && *host != '\0') {
+        return host;
     }
     char name[256] = {};
     if (gethostname(name, sizeof(name) - 1) == 0 && name[0] != '\0') {

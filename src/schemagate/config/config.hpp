@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,7 +11,7 @@
 
 namespace schemagate::config {
 
-// The options every command shares, after resolving defaults and the environment.
+// The options every command shares, after resolving all sources.
 struct Config {
     std::string database_url;  // "" means libpq's PG* variables
     std::vector<std::filesystem::path> dirs{"migrations"};
@@ -24,23 +25,45 @@ struct Config {
     std::string log_level = "info";
 };
 
-// The raw values given on the command line; absent means "not given".
-struct Flags {
-    std::optional<std::string> database_url;
-    std::vector<std::string> dirs;
-    std::optional<std::string> history_table;
-    std::optional<std::string> lock_timeout;
-    std::optional<std::string> ddl_lock_timeout;
-    std::optional<std::string> statement_timeout;
-    std::optional<std::string> lock_retries;
-    bool allow_drift = false;
-    bool allow_unknown = false;
-    std::optional<std::string> log_level;
+enum class Kind { text, list, duration, count, toggle };
+enum class Secret { no, yes };
+
+// One shared option: its name (as a flag, a config key, a file in --config-dir, and, upper
+// cased with '_', after SCHEMAGATE_), how its value is read, its default and its help.
+struct OptionSpec {
+    std::string name;
+    Kind kind;
+    std::string default_text;  // for help and `schemagate config`
+    std::string help;
+    Secret secret = Secret::no;
 };
 
-// Flags first, then DATABASE_URL for the database, then built-in defaults.
-// Throws UsageError naming the bad option.
-Config resolve(const Flags& flags);
+// Every shared option, in the order help and `schemagate config` list them.
+const std::vector<OptionSpec>& option_specs();
+const OptionSpec* find_option(const std::string& name);
+
+// A value and where it came from: "flag --dir", "env SCHEMAGATE_DIR",
+// "config file /etc/sg.conf:3", "config dir /etc/schemagate/dir", "env DATABASE_URL".
+struct Setting {
+    std::vector<std::string> values;  // one, but several for a list; "true" for a set toggle
+    std::string source;
+};
+using Settings = std::map<std::string, Setting>;
+
+// The process environment as name -> value, so tests can pass their own.
+using Environment = std::map<std::string, std::string>;
+Environment process_environment();
+
+// Layers the sources, highest first: `flags`, then SCHEMAGATE_<OPTION> variables, then the
+// --config file, then the --config-dir directory (whose names starting with '.' are skipped,
+// as a mounted ConfigMap's ..data is), then DATABASE_URL for the database. A key no option
+// has is an error naming where it came from. Throws UsageError.
+Settings gather(const Settings& flags, const Environment& env);
+
+// Reads every setting into a Config; a bad value is an error naming its source. Registers
+// the database password (and --database-password-file's content) as secrets. Throws
+// UsageError.
+Config resolve(const Settings& settings);
 
 // Who applies migrations, recorded in the history: $POD_NAME, else $HOSTNAME, else the host name.
 std::string applied_by();

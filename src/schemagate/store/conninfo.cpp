@@ -22,6 +22,11 @@ std::string quote_conninfo_value(const std::string& value) {
 }
 
 std::string with_dbname(const std::string& conninfo, const std::string& dbname) {
+    return with_option(conninfo, "dbname", dbname);
+}
+
+std::string with_option(const std::string& conninfo, const std::string& keyword,
+                        const std::string& value) {
     util::register_conninfo_secrets(conninfo);
     char* parse_error = nullptr;
     // PQconninfoParse reports only the options the string sets (no defaults, no environment),
@@ -36,12 +41,12 @@ std::string with_dbname(const std::string& conninfo, const std::string& dbname) 
     }
     std::string out;
     for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o) {
-        if (o->val == nullptr || std::string_view(o->keyword) == "dbname") {
+        if (o->val == nullptr || o->keyword == keyword) {
             continue;
         }
         out += std::string(o->keyword) + "=" + quote_conninfo_value(o->val) + " ";
     }
-    return out + "dbname=" + quote_conninfo_value(dbname);
+    return out + keyword + "=" + quote_conninfo_value(value);
 }
 
 } // namespace schemagate::store

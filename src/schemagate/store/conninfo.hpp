@@ -10,6 +10,11 @@ namespace schemagate::store {
 // parse it.
 std::string with_dbname(const std::string& conninfo, const std::string& dbname);
 
+// The same for any libpq keyword: `conninfo` with `keyword` set to `value`, replacing any value
+// it had (used to add a password read from a file).
+std::string with_option(const std::string& conninfo, const std::string& keyword,
+                        const std::string& value);
+
 // A value quoted for a key=value connection string: 'it\'s'.
 std::string quote_conninfo_value(const std::string& value);
 

@@ -1,0 +1,184 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include <schemagate/config/config.hpp>
+#include <schemagate/util/error.hpp>
+#include <schemagate/util/secrets.hpp>
+
+namespace schemagate::config {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// A scratch directory, removed with everything in it at the end of the test.
+class ScratchDir {
+public:
+    ScratchDir() {
+        std::random_device rd;
+        m_path = fs::temp_directory_path() / ("sg-config-test-" + std::to_string(rd()));
+        fs::create_directories(m_path);
+    }
+    ~ScratchDir() {
+        std::error_code ec;
+        fs::remove_all(m_path, ec);
+    }
+    const fs::path& path() const { return m_path; }
+    fs::path write(const std::string& name, const std::string& text) const {
+        const fs::path p = m_path / name;
+        fs::create_directories(p.parent_path());
+        std::ofstream(p) << text;
+        return p;
+    }
+
+private:
+    fs::path m_path;
+};
+
+// Lays out a directory the way the kubelet mounts a ConfigMap: the files in a timestamped
+// folder, ..data pointing at it, and one link per key.
+fs::path configmap(const ScratchDir& scratch, const std::map<std::string, std::string>& keys) {
+    const fs::path dir = scratch.path() / "configmap";
+    const fs::path stamped = dir / "..2026_11_21_06_00_00.000000001";
+    fs::create_directories(stamped);
+    for (const auto& [key, value] : keys) {
+        std::ofstream(stamped / key) << value;
+    }
+    fs::create_directory_symlink(stamped.filename(), dir / "..data");
+    for (const auto& [key, value] : keys) {
+        fs::create_symlink(fs::path("..data") / key, dir / key);
+    }
+    return dir;
+}
+
+Settings flag(const std::string& name, const std::string& value) {
+    return {{name, {{value}, "flag --" + name}}};
+}
+
+TEST(Gather, FlagBeatsEnvironmentBeatsConfigFileBeatsConfigDir) {
+    ScratchDir scratch;
+    const auto file = scratch.write("sg.conf", "lock-timeout = 3m\nstatement-timeout = 3m\n"
+                                               "ddl-lock-timeout = 3s\n");
+    const auto dir = configmap(scratch, {{"lock-timeout", "4m\n"},
+                                         {"statement-timeout", "4m\n"},
+                                         {"ddl-lock-timeout", "4s\n"},
+                                         {"lock-retries", "4\n"}});
+    Settings flags = flag("lock-timeout", "1m");
+    flags["config-dir"] = {{dir.string()}, "flag --config-dir"};
+    const Environment env = {{"SCHEMAGATE_STATEMENT_TIMEOUT", "2m"},
+                             {"SCHEMAGATE_LOCK_TIMEOUT", "2m"},
+                             {"SCHEMAGATE_CONFIG", file.string()}};
+    const Settings s = gather(flags, env);
+    EXPECT_EQ(s.at("lock-timeout").source, "flag --lock-timeout");
+    EXPECT_EQ(s.at("statement-timeout").source, "env SCHEMAGATE_STATEMENT_TIMEOUT");
+    EXPECT_EQ(s.at("ddl-lock-timeout").source, "config file " + file.string() + ":3");
+    EXPECT_EQ(s.at("lock-retries").source, "config dir " + (dir / "lock-retries").string());
+    const Config c = resolve(s);
+    EXPECT_EQ(c.lock_timeout, 1min);
+    EXPECT_EQ(c.statement_timeout, 2min);
+    EXPECT_EQ(c.ddl_lock_timeout, 3s);
+    EXPECT_EQ(c.lock_retries, 4);
+}
+
+TEST(Gather, ConfigMapDirectoryYieldsEachKeyOnceAndSkipsItsHiddenEntries) {
+    ScratchDir scratch;
+    const auto dir = configmap(scratch, {{"dir", "/migrations/a\n/migrations/b\n"},
+                                         {"history-table", "ops.history\n"}});
+    const Settings s = gather({{"config-dir", {{dir.string()}, "flag --config-dir"}}}, {});
+    EXPECT_EQ(s.size(), 3U);  // config-dir, dir, history-table: nothing from ..data
+    const Config c = resolve(s);
+    EXPECT_EQ(c.dirs, (std::vector<fs::path>{"/migrations/a", "/migrations/b"}));
+    EXPECT_EQ(c.history_table.display(), "ops.history");
+}
+
+TEST(Gather, UnknownEnvironmentVariableNamesTheVariable) {
+    try {
+        gather({}, {{"SCHEMAGATE_LOCK_TIMOUT", "1s"}});
+        FAIL() << "expected UsageError";
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("SCHEMAGATE_LOCK_TIMOUT"), std::string::npos)
+            << e.what();
+    }
+}
+
+TEST(Gather, UnknownConfigFileKeyNamesFileAndLine) {
+    ScratchDir scratch;
+    const auto file = scratch.write("sg.conf", "# comment\n\nlok-timeout = 1s\n");
+    try {
+        gather(flag("config", file.string()), {});
+        FAIL() << "expected UsageError";
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find(file.string() + ":3: no option is called "
+                                                             "'lok-timeout'"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
+TEST(Gather, UnknownConfigDirFileNamesTheFile) {
+    ScratchDir scratch;
+    const auto dir = configmap(scratch, {{"lock_timeout", "1s"}});
+    try {
+        gather(flag("config-dir", dir.string()), {});
+        FAIL() << "expected UsageError";
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find((dir / "lock_timeout").string()), std::string::npos)
+            << e.what();
+    }
+}
+
+TEST(Gather, RepeatedScalarInConfigFileIsAnError) {
+    ScratchDir scratch;
+    const auto file = scratch.write("sg.conf", "log-level = info\nlog-level = debug\n");
+    EXPECT_THROW(gather(flag("config", file.string()), {}), UsageError);
+}
+
+TEST(Gather, DatabaseUrlVariableIsTheLastResort) {
+    const Settings s = gather({}, {{"DATABASE_URL", "postgresql://a@b/c"},
+                                   {"SCHEMAGATE_DATABASE_URL", "postgresql://x@y/z"}});
+    EXPECT_EQ(s.at("database-url").values.front(), "postgresql://x@y/z");
+    EXPECT_EQ(gather({}, {{"DATABASE_URL", "postgresql://a@b/c"}}).at("database-url").source,
+              "env DATABASE_URL");
+}
+
+TEST(Gather, OtherVariablesAreIgnored) {
+    EXPECT_TRUE(gather({}, {{"SCHEMAGATE", "/usr/bin/schemagate"}, {"HOME", "/root"}}).empty());
+}
+
+TEST(Resolve, BadValueNamesItsSource) {
+    try {
+        resolve({{"lock-timeout", {{"soon"}, "env SCHEMAGATE_LOCK_TIMEOUT"}}});
+        FAIL() << "expected UsageError";
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("lock-timeout (from env SCHEMAGATE_LOCK_TIMEOUT)"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
+TEST(Resolve, TogglesReadTrueAndFalseFromFilesAndEnvironment) {
+    EXPECT_TRUE(resolve({{"allow-drift", {{"yes"}, "env"}}}).allow_drift);
+    EXPECT_FALSE(resolve({{"allow-drift", {{"false"}, "env"}}}).allow_drift);
+    EXPECT_THROW(resolve({{"allow-drift", {{"maybe"}, "env"}}}), UsageError);
+}
+
+TEST(Resolve, PasswordFileIsAddedToTheConnectionStringAndRegisteredAsSecret) {
+    ScratchDir scratch;
+    const auto pw = scratch.write("password", "Canary'Pw\\7\n");
+    const Config c = resolve({{"database-url", {{"postgresql://app@db:5432/app"}, "flag"}},
+                              {"database-password-file", {{pw.string()}, "flag"}}});
+    EXPECT_NE(c.database_url.find("password='Canary\\'Pw\\\\7'"), std::string::npos)
+        << c.database_url;
+    EXPECT_EQ(util::scrub("x Canary'Pw\\7 y"), "x *** y");
+}
+
+TEST(Resolve, UnreadablePasswordFileIsAUsageError) {
+    EXPECT_THROW(resolve({{"database-password-file", {{"/nonexistent/pw"}, "flag"}}}),
+                 UsageError);
+}
+
+}  // namespace
+}  // namespace schemagate::config
