@@ -9,8 +9,9 @@ packages=(
   libspdlog-dev libfmt-dev
   libboost-program-options-dev
   nlohmann-json3-dev libexpected-dev
+  prometheus-cpp-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql-15 postgresql-client-15 pgbouncer
+  postgresql-15 postgresql-client-15 pgbouncer curl
   clang-format
 )
 

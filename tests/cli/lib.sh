@@ -67,6 +67,18 @@ expect_out() {
   grep -qF -- "$1" "$WORK/out" || fail "stdout does not contain: $1"
 }
 
+# The port a `--listen 127.0.0.1:0` server bound, read from its log in FILE (waits up to 5s).
+listen_port() {
+  local port=""
+  for _ in $(seq 100); do
+    port=$(sed -n 's|.*on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$1" | head -1)
+    [ -n "$port" ] && break
+    sleep 0.05
+  done
+  [ -n "$port" ] || fail "no 'serving ... on http://127.0.0.1:PORT' line in $1"
+  echo "$port"
+}
+
 # A catalog snapshot of the public schema: tables, columns, constraints, indexes, functions and
 # triggers, in a stable order. Two equal snapshots mean equal schemas.
 schema_snapshot() {

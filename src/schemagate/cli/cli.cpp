@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -12,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include <schemagate/cli/command.hpp>
+#include <schemagate/cli/observability.hpp>
 #include <schemagate/cli/render.hpp>
 #include <schemagate/config/config.hpp>
 #include <schemagate/lock/pg_advisory_lock.hpp>
@@ -42,6 +45,12 @@ Command lint_command();
 void refuse_upgrade_on_lint_errors(const Invocation& inv, const std::string& target);
 // Defined in cmd_verify.cpp.
 Command verify_command();
+Command wait_command();
+Command serve_command();
+// Defined in cmd_offline.cpp.
+void offline_options(po::options_description& d);
+int cmd_offline(const Invocation& inv, migration::Direction direction, const std::string& target,
+                std::string_view version);
 
 void no_options(po::options_description&) {}
 
@@ -73,15 +82,39 @@ runner::RunnerOptions runner_options(const config::Config& c) {
     return o;
 }
 
-int run_runner(const Invocation& inv,
-               const std::function<runner::RunReport(runner::Runner&)>& action) {
+// Runs `action` reporting to `observability`, then publishes where the database stands
+// against `target` ("" or a relative target: the default target).
+void run_observed(const Invocation& inv, Observability& observability, const std::string& target,
+                  const std::function<runner::RunReport(runner::Runner&)>& action) {
     const auto graph = load_graph(inv.config);
     auto store = open_store(inv.config);
     util::SystemClock clock;
     lock::PgAdvisoryLock lock(inv.config.database_url, inv.config.history_table.lock_key(),
                               clock);
     runner::Runner runner(graph, *store, lock, clock, runner_options(inv.config));
+    RunObserver observer(observability.metrics(), *store, inv.config.history_table);
+    runner.observe(observer);
     action(runner);
+    observability.metrics().succeeded();
+    const bool named = !target.empty() && target != "base" && target[0] != '+' && target[0] != '-';
+    observability.publish(read_schema_state(graph, *store, named ? target : default_target(graph)));
+}
+
+int run_runner(const Invocation& inv,
+               const std::function<runner::RunReport(runner::Runner&)>& action,
+               const std::string& target = "") {
+    Observability observability(inv.config);
+    observability.set_readiness(false, {{"ready", false}, {"reason", "migrating"}});
+    try {
+        run_observed(inv, observability, target, action);
+    } catch (const Error& e) {
+        observability.set_readiness(false, {{"ready", false},
+                                            {"reason", "the run failed"},
+                                            {"error", util::scrub(e.what())}});
+        observability.finish(static_cast<int>(e.code()));
+        throw;
+    }
+    observability.finish(0);
     return 0;
 }
 
@@ -162,13 +195,29 @@ int cmd_validate(const Invocation& inv) {
 
 int cmd_upgrade(const Invocation& inv) {
     const std::string target = inv.arg(0, "head");
+    if (inv.flag("sql") || inv.flag("from")) {
+        return cmd_offline(inv, migration::Direction::up, target, k_version);
+    }
     if (inv.flag("lint")) {
         refuse_upgrade_on_lint_errors(inv, target);
     }
-    return run_runner(inv, [&](runner::Runner& r) { return r.upgrade(target); });
+    return run_runner(
+        inv, [&](runner::Runner& r) { return r.upgrade(target); }, target);
 }
 
+}  // namespace
+
+void run_upgrade(const Invocation& inv, Observability& observability, const std::string& target) {
+    run_observed(inv, observability, target,
+                 [&](runner::Runner& r) { return r.upgrade(target); });
+}
+
+namespace {
+
 int cmd_downgrade(const Invocation& inv) {
+    if (inv.flag("sql") || inv.flag("from")) {
+        return cmd_offline(inv, migration::Direction::down, inv.args[0], k_version);
+    }
     return run_runner(inv, [&](runner::Runner& r) { return r.downgrade(inv.args[0]); });
 }
 
@@ -395,10 +444,11 @@ const std::vector<Command>& commands() {
          [](po::options_description& d) {
              d.add_options()("lint", "refuse to run (exit 4) when lint finds an error in the "
                                      "revisions to apply");
+             offline_options(d);
          },
          cmd_upgrade},
         {"downgrade", "undo applied revisions after TARGET, newest first", "TARGET", 1, 1,
-         no_options, cmd_downgrade},
+         offline_options, cmd_downgrade},
         {"current", "show the revisions the database is at", "", 0, 0, json_option,
          cmd_current},
         {"history", "list the revisions in the files, newest first", "", 0, 0,
@@ -429,6 +479,8 @@ const std::vector<Command>& commands() {
          message_options, cmd_merge},
         lint_command(),
         verify_command(),
+        wait_command(),
+        serve_command(),
     };
     return table;
 }
@@ -479,6 +531,29 @@ void print_overview(std::ostream& out) {
     out << "\n`schemagate COMMAND --help` shows a command's options.\n"
         << "exit codes: 0 ok, 1 migration SQL failed, 2 usage, 3 lock timeout, 4 integrity, "
            "5 database unreachable, 6 not at target, 130 interrupted\n";
+}
+
+// One JSON line with the outcome, where Kubernetes shows it (kubectl get pod -o yaml:
+// state.terminated.message). Skipped when the file's directory does not exist, as outside a
+// pod; the message is cut to fit Kubernetes' 4096-byte limit.
+void write_termination_log(const config::Config& config, std::string_view command, int code,
+                           const std::string& error) {
+    const std::filesystem::path path(config.termination_log);
+    std::error_code ec;
+    if (config.termination_log.empty() || !std::filesystem::is_directory(path.parent_path(), ec)) {
+        return;
+    }
+    nlohmann::json outcome{{"command", command},
+                           {"exit_code", code},
+                           {"outcome", code == 0 ? "success" : "failure"}};
+    if (!error.empty()) {
+        outcome["error"] = util::scrub(error).substr(0, 3000);
+    }
+    std::ofstream out(path, std::ios::trunc);
+    out << outcome.dump() << "\n";
+    if (!out) {
+        spdlog::warn("could not write the termination log {}", path.string());
+    }
 }
 
 const Command* find_command(std::string_view name) {
@@ -580,12 +655,27 @@ int run(const std::vector<std::string>& args) {
     const config::Settings settings =
         config::gather(flag_settings(vm), config::process_environment());
     const config::Config config = config::resolve(settings);
-    if (auto logged = util::setup_logging(config.log_level); !logged) {
+    if (auto logged = util::setup_logging(config.log_level, config.log_format); !logged) {
         throw UsageError("--log-level: " + logged.error());
     }
     util::install_interrupt_handlers();
 
-    return command->handler(Invocation{vm, config, settings, positionals});
+    // From here on the outcome goes to the termination log, and in JSON mode errors are log
+    // lines too, so that a log pipeline sees one format.
+    try {
+        const int code = command->handler(Invocation{vm, config, settings, positionals});
+        write_termination_log(config, command->name, code, "");
+        return code;
+    } catch (const Error& e) {
+        write_termination_log(config, command->name, static_cast<int>(e.code()), e.what());
+        if (config.log_format != "json") {
+            throw;
+        }
+        const util::LogField exit_field("exit_code", std::to_string(static_cast<int>(e.code())),
+                                        util::LogField::Type::number);
+        spdlog::error("{}", e.what());
+        return static_cast<int>(e.code());
+    }
 }
 
 }  // namespace schemagate::cli

@@ -53,4 +53,8 @@ migration::RevisionGraph load_graph(const config::Config& c);
 // A store on --database-url. Throws DatabaseUnreachable.
 std::unique_ptr<store::PgStore> open_store(const config::Config& c);
 
+class Observability;
+// `upgrade TARGET` reporting to `observability` (used by upgrade and serve --apply).
+void run_upgrade(const Invocation& inv, Observability& observability, const std::string& target);
+
 }  // namespace schemagate::cli

@@ -165,6 +165,20 @@ const std::vector<OptionSpec>& option_specs() {
          "run although applied revisions are missing from the files, as when an older "
          "release runs against a newer database"},
         {"log-level", Kind::text, "info", "trace, debug, info, warn or error"},
+        {"log-format", Kind::text, "text",
+         "text, or json for one JSON object per line (time, level, msg and fields)"},
+        {"listen", Kind::text, "none",
+         "serve /healthz, /readyz and /metrics on ADDR:PORT while the command runs"},
+        {"linger", Kind::duration, "0s",
+         "with --listen, keep serving this long after the command finished, so Prometheus "
+         "can scrape the final state"},
+        {"interval", Kind::duration, "10s",
+         "how often serve and wait re-read the database when no notification comes"},
+        {"pushgateway", Kind::text, "none",
+         "push the final metrics to this Prometheus Pushgateway, http://HOST:PORT"},
+        {"termination-log", Kind::text, "/dev/termination-log",
+         "where to write the one-line JSON outcome when the process ends (skipped when its "
+         "directory does not exist)"},
         {"config", Kind::text, "none", "read options from this file of 'option = value' lines"},
         {"config-dir", Kind::text, "none",
          "read options from this directory of files named after options (a mounted "
@@ -289,6 +303,26 @@ Config resolve(const Settings& settings) {
     }
     if (const Setting* s = get("log-level")) {
         c.log_level = s->values.front();
+    }
+    if (const Setting* s = get("log-format")) {
+        c.log_format = s->values.front();
+        if (c.log_format != "text" && c.log_format != "json") {
+            throw fail("log-format", *s, "'" + c.log_format + "' is not text or json");
+        }
+    }
+    if (const Setting* s = get("listen")) {
+        c.listen = s->values.front();
+    }
+    duration("linger", c.linger);
+    duration("interval", c.interval);
+    if (c.interval.count() <= 0) {
+        throw UsageError("interval: must be more than 0");
+    }
+    if (const Setting* s = get("pushgateway")) {
+        c.pushgateway = s->values.front();
+    }
+    if (const Setting* s = get("termination-log")) {
+        c.termination_log = s->values.front();
     }
     return c;
 }

@@ -23,6 +23,12 @@ struct Config {
     bool allow_drift = false;
     bool allow_unknown = false;
     std::string log_level = "info";
+    std::string log_format = "text";  // text or json
+    std::string listen;               // ADDR:PORT for /healthz, /readyz, /metrics; "" for none
+    std::chrono::milliseconds linger{0};
+    std::chrono::milliseconds interval{std::chrono::seconds(10)};
+    std::string pushgateway;  // http://host:port; "" for none
+    std::string termination_log = "/dev/termination-log";
 };
 
 enum class Kind { text, list, duration, count, toggle };

@@ -13,6 +13,7 @@
 #include <schemagate/util/duration.hpp>
 #include <schemagate/util/error.hpp>
 #include <schemagate/util/interrupt.hpp>
+#include <schemagate/util/log.hpp>
 #include <schemagate/util/strings.hpp>
 
 namespace schemagate::runner {
@@ -201,6 +202,13 @@ RunReport Runner::downgrade(std::string_view target) {
     return run(migration::resolve_downgrade(m_graph, applied, target), applied);
 }
 
+void Runner::acquire_lock() {
+    const auto started = m_clock.now();
+    m_lock.acquire(m_options.lock_timeout);
+    m_observer->lock_waited(
+        std::chrono::duration_cast<std::chrono::milliseconds>(m_clock.now() - started));
+}
+
 void Runner::run_with_retries(const store::Step& step) {
     auto backoff = m_options.retry_backoff;
     std::mt19937 rng(std::random_device{}());
@@ -218,6 +226,7 @@ void Runner::run_with_retries(const store::Step& step) {
             if (!retryable) {
                 throw;
             }
+            const util::LogField sqlstate_field("sqlstate", e.sqlstate());
             std::uniform_int_distribution<long long> jitter(backoff.count() / 2, backoff.count());
             const std::chrono::milliseconds sleep(jitter(rng));
             spdlog::warn("revision {}: {} on attempt {} of {}; blocked by: {}; retrying in {}",
@@ -229,6 +238,7 @@ void Runner::run_with_retries(const store::Step& step) {
                          m_options.lock_retries + 1,
                          e.blockers().empty() ? "(not seen)" : util::join(e.blockers(), "; "),
                          util::format_duration(sleep));
+            m_observer->step_retried(step.migration->id);
             m_clock.sleep_for(sleep);
             util::throw_if_interrupted();
             backoff = std::min(backoff * 2, m_options.max_retry_backoff);
@@ -252,7 +262,7 @@ RunReport Runner::run(const migration::Goal& goal, migration::RevisionSet applie
     refuse_untransactable_statements(steps, goal.direction);
 
     RunReport report;
-    m_lock.acquire(m_options.lock_timeout);
+    acquire_lock();
     const LockGuard guard(m_lock);
     report.took_lock = true;
     m_store.ensure_tables();
@@ -269,14 +279,18 @@ RunReport Runner::run(const migration::Goal& goal, migration::RevisionSet applie
                 const store::Step step = it != prepared.end()
                                              ? it->second
                                              : prepare_step(*m, goal.direction, m_options.timeouts);
+                const util::LogField revision_field("revision", m->id);
                 spdlog::info("{} {}", migration::to_string(goal.direction),
                              describe_step(*m, goal.direction));
                 const auto started = m_clock.now();
                 run_with_retries(step);
+                const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    m_clock.now() - started);
+                const util::LogField duration_field("duration_ms", std::to_string(took.count()),
+                                                    util::LogField::Type::number);
                 spdlog::info("{} {} done in {}", migration::to_string(goal.direction), m->id,
-                             util::format_duration(
-                                 std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     m_clock.now() - started)));
+                             util::format_duration(took));
+                m_observer->step_done(m->id, goal.direction, took);
                 report.revisions.push_back(m->id);
             }
             return report;
@@ -288,14 +302,14 @@ RunReport Runner::run(const migration::Goal& goal, migration::RevisionSet applie
             spdlog::warn("{}; reconnecting, then re-reading the history", e.what());
             m_lock.release();
             m_store.reconnect();
-            m_lock.acquire(m_options.lock_timeout);
+            acquire_lock();
         }
     }
 }
 
 RunReport Runner::repair(std::string_view id, RepairMode mode) {
     RunReport report;
-    m_lock.acquire(m_options.lock_timeout);
+    acquire_lock();
     const LockGuard guard(m_lock);
     report.took_lock = true;
     const auto history = m_store.read_history();
@@ -373,7 +387,7 @@ RunReport Runner::stamp(std::string_view target) {
         return {};
     }
     RunReport report;
-    m_lock.acquire(m_options.lock_timeout);
+    acquire_lock();
     const LockGuard guard(m_lock);
     report.took_lock = true;
     m_store.ensure_tables();

@@ -57,6 +57,16 @@ store::Step prepare_step(const migration::Migration& m, migration::Direction dir
 
 enum class RepairMode { resume, rollback };
 
+// What a run reports as it goes, for metrics and readiness. Every hook has a no-op default.
+class Observer {
+public:
+    virtual ~Observer() = default;
+    virtual void lock_waited(std::chrono::milliseconds /*waited*/) {}
+    virtual void step_retried(const std::string& /*id*/) {}
+    virtual void step_done(const std::string& /*id*/, migration::Direction /*direction*/,
+                           std::chrono::milliseconds /*took*/) {}
+};
+
 // Runs upgrades, downgrades, stamps and repairs: reads the state without the lock, returns at
 // once when there is nothing to do, else takes the lock, re-reads, and runs each step in order,
 // retrying lock timeouts and reconnecting after a lost connection.
@@ -64,6 +74,9 @@ class Runner {
 public:
     Runner(const migration::RevisionGraph& graph, store::Store& store, lock::Lock& lock,
            util::Clock& clock, RunnerOptions options);
+
+    // Reports progress to `observer`, which must outlive the runner.
+    void observe(Observer& observer) { m_observer = &observer; }
 
     // Throw IntegrityError, UsageError, LockTimeout, MigrationFailed, DatabaseUnreachable,
     // Interrupted.
@@ -77,12 +90,15 @@ private:
     RunReport run(const migration::Goal& goal, migration::RevisionSet applied);
     std::vector<store::AppliedRevision> checked_history(RunningRows running);
     void run_with_retries(const store::Step& step);
+    void acquire_lock();
 
     const migration::RevisionGraph& m_graph;
     store::Store& m_store;
     lock::Lock& m_lock;
     util::Clock& m_clock;
     RunnerOptions m_options;
+    Observer m_no_observer;
+    Observer* m_observer = &m_no_observer;
 };
 
 }  // namespace schemagate::runner

@@ -33,6 +33,16 @@ std::int64_t HistoryTable::lock_key() const {
     return static_cast<std::int64_t>(bits);
 }
 
+std::string HistoryTable::channel() const {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    auto bits = static_cast<std::uint64_t>(lock_key());
+    std::string hex(16, '0');
+    for (std::size_t i = 16; i-- > 0; bits >>= 4) {
+        hex[i] = k_hex[bits & 0xf];
+    }
+    return "schemagate_" + hex;
+}
+
 tl::expected<HistoryTable, std::string> parse_history_table(std::string_view text) {
     HistoryTable out;
     const std::size_t dot = text.find('.');

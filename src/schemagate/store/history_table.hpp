@@ -18,6 +18,9 @@ struct HistoryTable {
     std::string display() const;        // unquoted: public.schemagate_history
     // The advisory-lock key for migrations recorded in this table.
     std::int64_t lock_key() const;
+    // The LISTEN/NOTIFY channel on which runs announce each applied step:
+    // "schemagate_" and the lock key in hex, so one name per history table.
+    std::string channel() const;
 };
 
 // Parses "table" or "schema.table". Names are taken literally (case is kept), so they must

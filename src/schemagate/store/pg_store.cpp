@@ -8,6 +8,7 @@
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
+#include <schemagate/store/history_sql.hpp>
 #include <schemagate/store/statement_watch.hpp>
 #include <schemagate/util/duration.hpp>
 #include <schemagate/util/error.hpp>
@@ -25,9 +26,7 @@ constexpr std::chrono::seconds k_reconnect_patience{60};
 constexpr std::chrono::milliseconds k_first_reconnect_backoff{200};
 constexpr std::chrono::milliseconds k_max_reconnect_backoff{5000};
 constexpr std::chrono::milliseconds k_default_sample_after{5000};
-// Undoes the session settings of a `transaction: none` step: RESET ALL returns every setting
-// to the value the session started with (application_name stays) on any server version.
-constexpr const char* k_reset_session = "RESET ALL";
+using history_sql::k_reset_session;
 
 long long elapsed_ms(Clock::time_point since) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
@@ -49,9 +48,6 @@ std::string server_message(const pqxx::failure& e) {
     }
     return out;
 }
-
-// GUC values from parsed durations: integers only, so splicing them is safe.
-std::string guc_ms(std::chrono::milliseconds d) { return "'" + std::to_string(d.count()) + "ms'"; }
 
 // When to look for blockers: shortly before the lock timeout would fire.
 std::chrono::milliseconds sample_after(const Timeouts& t) {
@@ -75,7 +71,7 @@ PgStore::~PgStore() = default;
 
 bool PgStore::table_exists(const std::string& qualified) {
     pqxx::read_transaction txn(m_conn->get());
-    return txn.exec_params1("SELECT to_regclass($1) IS NOT NULL", qualified)[0].as<bool>();
+    return txn.exec_params1(history_sql::table_exists(), qualified)[0].as<bool>();
 }
 
 std::vector<AppliedRevision> PgStore::read_history() {
@@ -129,40 +125,12 @@ void PgStore::ensure_tables() {
         }
         pqxx::work txn(m_conn->get());
         const bool schema_exists =
-            txn.exec_params1("SELECT count(*) FROM pg_namespace WHERE nspname = $1",
-                             m_table.schema)[0]
-                .as<int>() > 0;
+            txn.exec_params1(history_sql::count_schemas(), m_table.schema)[0].as<int>() > 0;
         if (!schema_exists) {
-            txn.exec("CREATE SCHEMA " + quote_ident(m_table.schema));
+            txn.exec(history_sql::create_schema(m_table));
         }
-        txn.exec("CREATE TABLE IF NOT EXISTS " + m_table.qualified() +
-                 " ("
-                 "revision text PRIMARY KEY, "
-                 "parents text[] NOT NULL, "
-                 "checksum text NOT NULL, "
-                 "message text NOT NULL, "
-                 "applied_at timestamptz NOT NULL DEFAULT now(), "
-                 "duration_ms bigint NOT NULL, "
-                 "applied_by text NOT NULL, "
-                 "state text NOT NULL DEFAULT 'applied' "
-                 "CHECK (state IN ('applied', 'running', 'failed')), "
-                 "operation text CHECK (operation IN ('upgrade', 'downgrade')), "
-                 "statements_done integer NOT NULL DEFAULT 0, "
-                 "error text, "
-                 "seq bigint GENERATED ALWAYS AS IDENTITY)");
-        txn.exec("CREATE TABLE IF NOT EXISTS " + m_table.log_qualified() +
-                 " ("
-                 "id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-                 "revision text NOT NULL, "
-                 "operation text NOT NULL "
-                 "CHECK (operation IN ('upgrade', 'downgrade', 'stamp', 'repair')), "
-                 "outcome text NOT NULL CHECK (outcome IN ('succeeded', 'failed')), "
-                 "started_at timestamptz NOT NULL, "
-                 "finished_at timestamptz NOT NULL DEFAULT clock_timestamp(), "
-                 "duration_ms bigint NOT NULL, "
-                 "applied_by text NOT NULL, "
-                 "sqlstate text, "
-                 "error text)");
+        txn.exec(history_sql::create_history_table(m_table));
+        txn.exec(history_sql::create_log_table(m_table));
         txn.commit();
         spdlog::info("created history table {} and its audit log", m_table.display());
     } catch (const pqxx::broken_connection& e) {
@@ -195,11 +163,8 @@ void PgStore::run_transactional(const Step& step, const std::string& applied_by)
         pqxx::work txn(m_conn->get());
         // One round trip: this transaction's timeouts, and the backend to watch.
         std::string setup;
-        if (step.timeouts.lock.count() > 0) {
-            setup += "SET LOCAL lock_timeout = " + guc_ms(step.timeouts.lock) + "; ";
-        }
-        if (step.timeouts.statement.count() > 0) {
-            setup += "SET LOCAL statement_timeout = " + guc_ms(step.timeouts.statement) + "; ";
+        for (const auto& set : history_sql::set_local_timeouts(step.timeouts)) {
+            setup += set + "; ";
         }
         if (m_conn->get().server_version() >= 140000) {
             // If we are killed mid-statement, the server notices within a second and rolls
@@ -218,22 +183,11 @@ void PgStore::run_transactional(const Step& step, const std::string& applied_by)
         util::throw_if_interrupted();
         const long long duration = elapsed_ms(started);
         if (step.direction == Direction::up) {
-            txn.exec_params("WITH h AS (INSERT INTO " + m_table.qualified() +
-                                " (revision, parents, checksum, message, duration_ms, applied_by) "
-                                "VALUES ($1, string_to_array($2, ','), $3, $4, $5, $6)) "
-                                "INSERT INTO " +
-                                m_table.log_qualified() +
-                                " (revision, operation, outcome, started_at, duration_ms, "
-                                "applied_by) VALUES ($1, 'upgrade', 'succeeded', now(), $5, $6)",
-                            m.id, util::join(m.parents, ","), m.checksum, m.message, duration,
-                            applied_by);
+            txn.exec_params(history_sql::record_upgrade(m_table), m.id, util::join(m.parents, ","),
+                            m.checksum, m.message, duration, applied_by);
         } else {
-            const auto logged = txn.exec_params(
-                "WITH h AS (DELETE FROM " + m_table.qualified() +
-                    " WHERE revision = $1 RETURNING 1) INSERT INTO " + m_table.log_qualified() +
-                    " (revision, operation, outcome, started_at, duration_ms, applied_by) "
-                    "SELECT $1, 'downgrade', 'succeeded', now(), $2, $3 FROM h",
-                m.id, duration, applied_by);
+            const auto logged =
+                txn.exec_params(history_sql::record_downgrade(m_table), m.id, duration, applied_by);
             if (logged.affected_rows() != 1) {
                 throw IntegrityError("revision " + m.id + " vanished from " + m_table.display() +
                                      " during its downgrade; rolled back, check who else "
@@ -291,20 +245,11 @@ void PgStore::run_autocommit(const Step& step, const std::string& applied_by) {
     // Record that the step is under way before its first statement commits, so a crash at
     // any point leaves a row that says where to resume.
     if (step.direction == Direction::up) {
-        progress("INSERT INTO " + m_table.qualified() +
-                     " (revision, parents, checksum, message, duration_ms, applied_by, state, "
-                     "operation, statements_done) VALUES ($1, string_to_array($2, ','), $3, $4, "
-                     "0, $5, 'running', 'upgrade', $6) ON CONFLICT (revision) DO UPDATE SET "
-                     "state = 'running', operation = 'upgrade', statements_done = $6, "
-                     "error = NULL, applied_by = $5",
-                 id, util::join(m.parents, ","), m.checksum, m.message, applied_by,
-                 static_cast<long long>(step.first_statement));
+        progress(history_sql::start_autocommit_upgrade(m_table), id, util::join(m.parents, ","),
+                 m.checksum, m.message, applied_by, static_cast<long long>(step.first_statement));
     } else {
-        progress("UPDATE " + m_table.qualified() +
-                     " SET state = 'running', operation = $2, statements_done = $3, error = NULL, "
-                     "applied_by = $4 WHERE revision = $1",
-                 id, operation(step.direction), static_cast<long long>(step.first_statement),
-                 applied_by);
+        progress(history_sql::start_autocommit_downgrade(m_table), id, operation(step.direction),
+                 static_cast<long long>(step.first_statement), applied_by);
     }
 
     std::optional<StatementWatch> watch;
@@ -318,11 +263,11 @@ void PgStore::run_autocommit(const Step& step, const std::string& applied_by) {
                                                      ? "SET client_connection_check_interval = "
                                                        "'1s'; "
                                                      : "";
-            pid = setup
-                      .exec("SET lock_timeout = " + guc_ms(step.timeouts.lock) +
-                            "; SET statement_timeout = " + guc_ms(step.timeouts.statement) +
-                            "; " + check_client + "SELECT pg_backend_pid()")[0][0]
-                      .as<int>();
+            std::string settings;
+            for (const auto& set : history_sql::set_session_timeouts(step.timeouts)) {
+                settings += set + "; ";
+            }
+            pid = setup.exec(settings + check_client + "SELECT pg_backend_pid()")[0][0].as<int>();
         }
         // A statement such as CREATE INDEX CONCURRENTLY is never cancelled half way (that would
         // leave an INVALID index); a signal stops the step between statements instead.
@@ -337,26 +282,20 @@ void PgStore::run_autocommit(const Step& step, const std::string& applied_by) {
                 pqxx::nontransaction ntx(conn);
                 ntx.exec(step.statements[i].text);
             }
-            progress("UPDATE " + m_table.qualified() +
-                         " SET statements_done = $2 WHERE revision = $1",
-                     id, static_cast<long long>(i + 1));
+            progress(history_sql::record_progress(m_table), id, static_cast<long long>(i + 1));
         }
         watch.reset();
         pqxx::nontransaction(conn).exec(k_reset_session);
         const long long duration = elapsed_ms(started);
         pqxx::work txn(conn);
         if (step.direction == Direction::up) {
-            txn.exec_params("UPDATE " + m_table.qualified() +
-                                " SET state = 'applied', error = NULL, duration_ms = $2, "
-                                "applied_at = now(), checksum = $3 WHERE revision = $1",
-                            id, duration, m.checksum);
+            txn.exec_params(history_sql::finish_autocommit_upgrade(m_table), id, duration,
+                            m.checksum);
         } else {
-            txn.exec_params("DELETE FROM " + m_table.qualified() + " WHERE revision = $1", id);
+            txn.exec_params(history_sql::delete_revision(m_table), id);
         }
-        txn.exec_params("INSERT INTO " + m_table.log_qualified() +
-                            " (revision, operation, outcome, started_at, duration_ms, "
-                            "applied_by) VALUES ($1, $2, 'succeeded', now(), $3, $4)",
-                        id, operation(step.direction), duration, applied_by);
+        txn.exec_params(history_sql::log_succeeded(m_table), id, operation(step.direction),
+                        duration, applied_by);
         txn.commit();
     } catch (const pqxx::broken_connection&) {
         throw;
@@ -368,11 +307,9 @@ void PgStore::run_autocommit(const Step& step, const std::string& applied_by) {
         watch.reset();
         const auto& st = step.statements[current];
         const std::string where = m.where(section_of(step).first_line + st.line);
-        progress("UPDATE " + m_table.qualified() +
-                     " SET state = 'failed', statements_done = $2, error = $3 WHERE revision = $1",
-                 id, static_cast<long long>(current), "interrupted before statement " +
-                                                          std::to_string(current + 1) + " (" +
-                                                          where + ")");
+        progress(history_sql::record_failure(m_table), id, static_cast<long long>(current),
+                 "interrupted before statement " + std::to_string(current + 1) + " (" + where +
+                     ")");
         audit(id, operation(step.direction), "failed", elapsed_ms(started), applied_by, {},
               "interrupted by a signal");
         throw Interrupted("interrupted by a signal: revision " + id + " (transaction: none) " +
@@ -399,10 +336,8 @@ void PgStore::fail_step(const Step& step, const std::string& applied_by, std::si
         if (autocommit && statement < step.statements.size()) {
             pqxx::nontransaction ntx(m_conn->get());
             ntx.exec(k_reset_session);
-            ntx.exec_params("UPDATE " + m_table.qualified() +
-                                " SET state = 'failed', statements_done = $2, error = $3 "
-                                "WHERE revision = $1",
-                            m.id, static_cast<long long>(statement),
+            ntx.exec_params(history_sql::record_failure(m_table), m.id,
+                            static_cast<long long>(statement),
                             where + ": [SQLSTATE " + sqlstate + "] " + message);
         }
     } catch (const std::exception& record_error) {
@@ -438,11 +373,8 @@ void PgStore::audit(const std::string& id, const std::string& operation,
     // Best effort, in its own transaction: the audit log must not hide the real failure.
     try {
         pqxx::work txn(m_conn->get());
-        txn.exec_params("INSERT INTO " + m_table.log_qualified() +
-                            " (revision, operation, outcome, started_at, duration_ms, applied_by, "
-                            "sqlstate, error) VALUES ($1, $2, $3, now(), $4, $5, NULLIF($6, ''), "
-                            "NULLIF($7, ''))",
-                        id, operation, outcome, duration_ms, applied_by, sqlstate, error);
+        txn.exec_params(history_sql::log_outcome(m_table), id, operation, outcome, duration_ms,
+                        applied_by, sqlstate, error);
         txn.commit();
     } catch (const std::exception& e) {
         spdlog::warn("could not record {} of {} in the audit log: {}", operation, id,
@@ -464,20 +396,14 @@ void PgStore::stamp(const std::vector<const migration::Migration*>& add,
                     const std::vector<std::string>& remove, const std::string& applied_by) {
     try {
         pqxx::work txn(m_conn->get());
-        const std::string log_insert =
-            "INSERT INTO " + m_table.log_qualified() +
-            " (revision, operation, outcome, started_at, duration_ms, applied_by) "
-            "VALUES ($1, 'stamp', 'succeeded', now(), 0, $2)";
+        const std::string log_insert = history_sql::log_stamp(m_table);
         for (const auto& id : remove) {
-            txn.exec_params("DELETE FROM " + m_table.qualified() + " WHERE revision = $1", id);
+            txn.exec_params(history_sql::delete_revision(m_table), id);
             txn.exec_params(log_insert, id, applied_by);
         }
         for (const auto* m : add) {
-            txn.exec_params("INSERT INTO " + m_table.qualified() +
-                                " (revision, parents, checksum, message, duration_ms, applied_by) "
-                                "VALUES ($1, string_to_array($2, ','), $3, $4, 0, $5)",
-                            m->id, util::join(m->parents, ","), m->checksum, m->message,
-                            applied_by);
+            txn.exec_params(history_sql::stamp_insert(m_table), m->id, util::join(m->parents, ","),
+                            m->checksum, m->message, applied_by);
             txn.exec_params(log_insert, m->id, applied_by);
         }
         txn.commit();
@@ -502,18 +428,11 @@ void PgStore::abandon_step(const std::string& id, const std::string& applied_by)
                              "`schemagate validate` lists what needs repair");
         }
         if (rows[0][1].as<std::string>() == "upgrade") {
-            txn.exec_params("DELETE FROM " + m_table.qualified() + " WHERE revision = $1", id);
+            txn.exec_params(history_sql::delete_revision(m_table), id);
         } else {
-            txn.exec_params("UPDATE " + m_table.qualified() +
-                                " SET state = 'applied', operation = NULL, statements_done = 0, "
-                                "error = NULL WHERE revision = $1",
-                            id);
+            txn.exec_params(history_sql::abandon_downgrade(m_table), id);
         }
-        txn.exec_params("INSERT INTO " + m_table.log_qualified() +
-                            " (revision, operation, outcome, started_at, duration_ms, applied_by, "
-                            "error) VALUES ($1, 'repair', 'succeeded', now(), 0, $2, "
-                            "'rolled back by hand')",
-                        id, applied_by);
+        txn.exec_params(history_sql::log_repair(m_table), id, applied_by);
         txn.commit();
     } catch (const pqxx::broken_connection& e) {
         throw DatabaseUnreachable("lost the database connection during repair: " + describe(e));

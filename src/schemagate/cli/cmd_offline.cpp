@@ -1,0 +1,158 @@
+// `upgrade --sql` and `downgrade --sql`: print the SQL a run would execute instead of running
+// it, as Alembic's offline mode does.
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/program_options.hpp>
+#include <spdlog/spdlog.h>
+
+#include <schemagate/cli/command.hpp>
+#include <schemagate/lint/lint.hpp>
+#include <schemagate/lock/no_lock.hpp>
+#include <schemagate/migration/planner.hpp>
+#include <schemagate/runner/runner.hpp>
+#include <schemagate/store/script_store.hpp>
+#include <schemagate/util/clock.hpp>
+#include <schemagate/util/error.hpp>
+#include <schemagate/util/strings.hpp>
+
+namespace po = boost::program_options;
+
+namespace schemagate::cli {
+
+namespace {
+
+using migration::Direction;
+
+// The history `--from REV` stands for: REV and its ancestors applied, as `stamp REV` records
+// on an empty database.
+std::vector<store::AppliedRevision> assumed_history(const migration::RevisionGraph& graph,
+                                                    const std::string& from) {
+    if (!from.empty() && (from[0] == '+' || from[0] == '-')) {
+        throw UsageError("--from takes a revision, head, heads or base, not '" + from + "'");
+    }
+    migration::RevisionSet applied;
+    try {
+        applied = migration::stamp_result(graph, {}, from);
+    } catch (const UsageError& e) {
+        throw UsageError(std::string("--from: ") + e.what());
+    } catch (const IntegrityError& e) {
+        throw IntegrityError(std::string("--from: ") + e.what());
+    }
+    std::vector<store::AppliedRevision> out;
+    for (const auto& id : graph.ordered(applied)) {
+        const auto& m = graph.at(id);
+        store::AppliedRevision row;
+        row.id = m.id;
+        row.parents = m.parents;
+        row.checksum = m.checksum;
+        row.message = m.message;
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
+// `upgrade --sql --lint`: the same check as `upgrade --lint`, on the revisions the script holds.
+void refuse_on_lint_errors(const migration::RevisionGraph& graph,
+                           const migration::RevisionSet& applied, const std::string& target) {
+    const auto findings = lint::lint_migrations(
+        migration::plan(graph, applied, migration::resolve_upgrade(graph, applied, target)));
+    for (const auto& f : findings) {
+        if (f.severity == lint::Severity::error) {
+            spdlog::error("{}", lint::format(f));
+        } else {
+            spdlog::warn("{}", lint::format(f));
+        }
+    }
+    if (const std::size_t errors = lint::count(findings, lint::Severity::error); errors > 0) {
+        throw IntegrityError("no SQL printed: lint found " + std::to_string(errors) +
+                             " error(s) in the revisions to apply (logged above); fix them, or "
+                             "disable a rule for one file with '-- lint-disable: ID' and a "
+                             "comment saying why");
+    }
+}
+
+std::string state_text(const migration::RevisionGraph& graph,
+                       const std::vector<store::AppliedRevision>& history) {
+    const auto heads = migration::current_heads(graph, runner::applied_ids(history));
+    return heads.empty() ? "base" : util::join(heads, ", ");
+}
+
+} // namespace
+
+void offline_options(po::options_description& d) {
+    d.add_options()("sql", "print the SQL this would run, for psql, instead of running it")(
+        "from", po::value<std::string>()->value_name("REV"),
+        "with --sql: start from REV and its ancestors applied (or base) instead of reading the "
+        "database, and connect to none");
+}
+
+// Prints the script for `upgrade|downgrade TARGET` to stdout, only once the whole of it is
+// known, so an error leaves stdout empty. Throws UsageError for --from without --sql, and
+// what Runner::upgrade / downgrade throw.
+int cmd_offline(const Invocation& inv, Direction direction, const std::string& target,
+                std::string_view version) {
+    const std::string verb(migration::to_string(direction));
+    if (!inv.flag("sql")) {
+        throw UsageError(verb + ": --from only goes with --sql (it says where the printed SQL " +
+                         "starts); add --sql, or leave --from out to run against the database");
+    }
+    const auto graph = load_graph(inv.config);
+    const auto& table = inv.config.history_table;
+    std::vector<store::AppliedRevision> history;
+    std::string from;
+    if (inv.flag("from")) {
+        history = assumed_history(graph, inv.value("from"));
+        from = history.empty()
+                   ? "base, nothing applied (--from " + inv.value("from") + ")"
+                   : state_text(graph, history) + " and every ancestor applied (--from " +
+                         inv.value("from") + ")";
+    } else {
+        // Read only: a read-only transaction, no lock, no table created.
+        history = open_store(inv.config)->read_history();
+        from = state_text(graph, history) + ", as " + table.display() +
+               " recorded it when this was printed";
+    }
+    if (direction == Direction::up && inv.flag("lint")) {
+        refuse_on_lint_errors(graph, runner::applied_ids(history), target);
+    }
+
+    std::ostringstream body;
+    store::ScriptStore store(body, table, std::move(history),
+                             store::ScriptStore::AppliedBy::current_user);
+    lock::NoLock lock;
+    util::SystemClock clock;
+    runner::RunnerOptions options;
+    options.timeouts = {inv.config.ddl_lock_timeout, inv.config.statement_timeout};
+    options.lock_retries = 0; // nothing runs, so nothing fails
+    options.allow = {inv.config.allow_drift, inv.config.allow_unknown};
+    runner::Runner runner(graph, store, lock, clock, options);
+    const auto report =
+        direction == Direction::up ? runner.upgrade(target) : runner.downgrade(target);
+
+    std::cout << "-- schemagate " << version << ": SQL for `" << verb << " " << target
+              << "`, printed by --sql; nothing was run\n"
+              << "-- from: " << from << "\n"
+              << "-- history table: " << table.display() << "\n"
+              << "-- revisions: "
+              << (report.revisions.empty() ? std::string("none, already at the target")
+                                           : util::join(report.revisions, ", "))
+              << "\n"
+              << "-- run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Each revision commits on its "
+                 "own: never\n"
+              << "-- add -1 (transaction: none revisions cannot run in a transaction block) "
+                 "nor drop\n"
+              << "-- ON_ERROR_STOP (later revisions would run after a failed one). The "
+                 "script takes no\n"
+              << "-- migration lock and retries no lock timeout: don't run it while "
+                 "schemagate runs.\n\n"
+              << body.str();
+    std::cout.flush();
+    spdlog::info("printed {} revision(s) as SQL; nothing was run", report.revisions.size());
+    return 0;
+}
+
+} // namespace schemagate::cli

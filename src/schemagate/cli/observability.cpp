@@ -1,0 +1,115 @@
+#include <schemagate/cli/observability.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include <schemagate/migration/planner.hpp>
+#include <schemagate/runner/runner.hpp>
+#include <schemagate/store/change_listener.hpp>
+#include <schemagate/util/duration.hpp>
+#include <schemagate/util/interrupt.hpp>
+
+namespace schemagate::cli {
+
+namespace {
+
+constexpr const char* k_version = "0.1.0";
+
+}  // namespace
+
+void RunObserver::lock_waited(std::chrono::milliseconds waited) { m_metrics.lock_waited(waited); }
+
+void RunObserver::step_retried(const std::string& id) { m_metrics.step_retried(id); }
+
+void RunObserver::step_done(const std::string& id, migration::Direction direction,
+                            std::chrono::milliseconds took) {
+    m_metrics.step_done(id, direction, took);
+    store::announce_change(m_store, m_table, id);
+}
+
+nlohmann::json SchemaState::reason() const {
+    nlohmann::json out{{"ready", ready}, {"pending", pending}, {"current", current}};
+    if (!problems.empty()) {
+        out["reason"] = "the history needs attention: run `schemagate validate`";
+        out["problems"] = problems;
+    } else if (!pending.empty()) {
+        out["reason"] = std::to_string(pending.size()) + " revision(s) pending";
+    } else {
+        out["reason"] = "at target";
+    }
+    return out;
+}
+
+std::string default_target(const migration::RevisionGraph& graph) {
+    return graph.heads().size() > 1 ? "heads" : "head";
+}
+
+SchemaState read_schema_state(const migration::RevisionGraph& graph, store::PgStore& store,
+                              const std::string& target) {
+    const auto history = store.read_history();
+    const auto applied = runner::applied_ids(history);
+    SchemaState state;
+    runner::Allowances allow;
+    allow.unknown = true;  // a newer database than these files is past the target: fine
+    state.problems =
+        runner::integrity_problems(graph, history, allow, runner::RunningRows::tolerate);
+    const auto goal = migration::resolve_upgrade(graph, applied, target);
+    for (const auto& id : graph.ordered(goal.revisions)) {
+        if (!applied.count(id)) {
+            state.pending.push_back(id);
+        }
+    }
+    state.current = migration::current_heads(graph, applied);
+    state.ready = state.pending.empty() && state.problems.empty();
+    return state;
+}
+
+Observability::Observability(const config::Config& config)
+    : m_config(config), m_metrics(k_version),
+      m_reason({{"ready", false}, {"reason", "starting"}}) {
+    if (!config.listen.empty()) {
+        m_server = std::make_unique<http::HttpServer>(
+            config.listen,
+            http::Endpoints{[this] {
+                                const std::lock_guard lock(m_mutex);
+                                return std::make_pair(m_ready, m_reason.dump());
+                            },
+                            [this] { return m_metrics.exposition(); }});
+    }
+}
+
+Observability::~Observability() = default;
+
+void Observability::set_readiness(bool ready, nlohmann::json reason) {
+    const std::lock_guard lock(m_mutex);
+    m_ready = ready;
+    m_reason = std::move(reason);
+}
+
+void Observability::publish(const SchemaState& state) {
+    m_metrics.set_state(state.pending.size(), state.ready, state.current);
+    set_readiness(state.ready, state.reason());
+}
+
+void Observability::finish(int code) {
+    if (code != 0) {
+        m_metrics.failed(metrics::failure_reason(code));
+    }
+    if (!m_config.pushgateway.empty()) {
+        if (auto pushed = m_metrics.push(m_config.pushgateway, "schemagate"); !pushed) {
+            spdlog::warn("could not push metrics: {}", pushed.error());
+        }
+    }
+    if (m_server && m_config.linger.count() > 0) {
+        spdlog::info("lingering {} so the final metrics can be scraped",
+                     util::format_duration(m_config.linger));
+        const auto until = std::chrono::steady_clock::now() + m_config.linger;
+        while (std::chrono::steady_clock::now() < until && !util::interrupted()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    }
+}
+
+}  // namespace schemagate::cli

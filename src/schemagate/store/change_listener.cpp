@@ -1,0 +1,48 @@
+#include <schemagate/store/change_listener.hpp>
+
+#include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
+
+#include <schemagate/util/error.hpp>
+
+namespace schemagate::store {
+
+class ChangeListener::Receiver final : public pqxx::notification_receiver {
+public:
+    Receiver(pqxx::connection_base& conn, const std::string& channel)
+        : pqxx::notification_receiver(conn, channel) {}
+    void operator()(const std::string& payload, int /*backend_pid*/) override {
+        spdlog::debug("notified: {} applied", payload);
+    }
+};
+
+void announce_change(PgStore& store, const HistoryTable& table, const std::string& revision) {
+    try {
+        pqxx::nontransaction txn(store.connection());
+        txn.exec_params("SELECT pg_notify($1, $2)", table.channel(), revision);
+    } catch (const std::exception& e) {
+        spdlog::debug("could not announce {}: {}", revision, describe(e));
+    }
+}
+
+ChangeListener::ChangeListener(PgStore& store, const HistoryTable& table)
+    : m_store(store) {
+    try {
+        m_receiver = std::make_unique<Receiver>(store.connection(), table.channel());
+    } catch (const pqxx::broken_connection& e) {
+        throw DatabaseUnreachable("lost the database connection: " + describe(e));
+    }
+}
+
+ChangeListener::~ChangeListener() = default;
+
+bool ChangeListener::wait(std::chrono::milliseconds timeout) {
+    try {
+        const long long ms = timeout.count();
+        return m_store.connection().await_notification(ms / 1000, (ms % 1000) * 1000) > 0;
+    } catch (const pqxx::broken_connection& e) {
+        throw DatabaseUnreachable("lost the database connection: " + describe(e));
+    }
+}
+
+}  // namespace schemagate::store

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <schemagate/store/pg_store.hpp>
+
+namespace schemagate::store {
+
+// Tells the copies waiting for the schema (`wait`, `serve`) that a step was applied, with
+// NOTIFY on the history table's channel. Best effort: a failure is logged, not thrown, since
+// waiters also poll.
+void announce_change(PgStore& store, const HistoryTable& table, const std::string& revision);
+
+// LISTENs on the history table's channel over the store's own connection, so a waiter costs
+// the database one connection.
+class ChangeListener {
+public:
+    ChangeListener(PgStore& store, const HistoryTable& table);
+    ~ChangeListener();
+    ChangeListener(const ChangeListener&) = delete;
+    ChangeListener& operator=(const ChangeListener&) = delete;
+
+    // Returns when a notification arrived (true) or `timeout` passed (false).
+    // Throws DatabaseUnreachable when the connection is lost.
+    bool wait(std::chrono::milliseconds timeout);
+
+private:
+    class Receiver;
+    PgStore& m_store;
+    std::unique_ptr<Receiver> m_receiver;
+};
+
+}  // namespace schemagate::store

@@ -1,0 +1,34 @@
+# 50 `wait` processes (the init containers of 50 pods) block while the schema is behind, and
+# are all released within a fraction of a second of the runner finishing, by NOTIFY rather
+# than by their polling interval (set to 60s here). Each costs one connection.
+. "$(dirname "$0")/lib.sh"
+new_db
+fixture="$SOURCE_DIR/tests/fixtures/slow_step"
+
+pids=()
+for i in $(seq 50); do
+  ( "$SCHEMAGATE" wait --dir "$fixture" --interval 60s --timeout 60s >/dev/null 2>"$WORK/wait.$i"
+    echo "$? $(date +%s%N)" > "$WORK/done.$i" ) &
+  pids+=($!)
+done
+for _ in $(seq 200); do
+  [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'schemagate'")" -ge 50 ] && break
+  sleep 0.05
+done
+connections=$(sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'schemagate'")
+[ "$connections" -eq 50 ] || fail "50 waiters hold $connections connections, expected 50"
+ls "$WORK"/done.* >/dev/null 2>&1 && fail "a waiter returned before any migration ran"
+
+sg upgrade head --dir "$fixture"; expect_rc 0
+finished=$(date +%s%N)
+for pid in "${pids[@]}"; do wait "$pid"; done
+latest=0
+for i in $(seq 50); do
+  read -r rc at < "$WORK/done.$i"
+  [ "$rc" = 0 ] || { cat "$WORK/wait.$i" >&2; fail "waiter $i exited $rc"; }
+  [ "$at" -gt "$latest" ] && latest=$at
+done
+lag_ms=$(( (latest - finished) / 1000000 ))
+echo "last waiter released ${lag_ms}ms after the runner exited"
+[ "$lag_ms" -lt 1000 ] || fail "waiters were released ${lag_ms}ms after the runner finished"
+echo "ok"
