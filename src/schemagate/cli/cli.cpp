@@ -158,16 +158,29 @@ int cmd_validate(const Invocation& inv) {
     const auto graph = load_graph(inv.config);
     auto store = open_store(inv.config);
     const auto history = store->read_history();
-    auto problems = runner::integrity_problems(graph, history, allowances(inv.config),
-                                               runner::RunningRows::tolerate);
+    // A `running` row is someone's work in progress while they hold the migration lock, and an
+    // interrupted step otherwise: one try for the lock tells which.
+    const bool running = std::any_of(history.begin(), history.end(), [](const auto& row) {
+        return row.state == store::RowState::running;
+    });
+    bool orphaned = false;
     std::vector<std::string> notes;
-    for (const auto& row : history) {
-        if (row.state == store::RowState::running) {
-            notes.push_back("revision " + row.id +
-                            " is running (transaction: none) or was interrupted; if no "
-                            "schemagate is running now, `schemagate repair` it");
+    if (running) {
+        util::SystemClock clock;
+        lock::PgAdvisoryLock lock(inv.config.database_url, inv.config.history_table.lock_key(),
+                                  clock);
+        try {
+            lock.acquire(std::chrono::milliseconds(0));
+            orphaned = true;
+            lock.release();
+        } catch (const LockTimeout&) {
+            notes.push_back("a transaction: none revision is being applied right now by the "
+                            "schemagate holding the migration lock");
         }
     }
+    auto problems = runner::integrity_problems(
+        graph, history, allowances(inv.config),
+        orphaned ? runner::RunningRows::refuse : runner::RunningRows::tolerate);
     for (const auto& index : store->invalid_indexes()) {
         problems.push_back("index " + index +
                            " is INVALID (an interrupted CREATE INDEX CONCURRENTLY?); drop it "
