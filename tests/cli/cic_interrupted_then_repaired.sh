@@ -23,12 +23,7 @@ kill -KILL "$runner"
 wait "$runner" 2>/dev/null || true
 # The server notices the dead client within a second (client_connection_check_interval) and
 # cancels the waiting CREATE INDEX CONCURRENTLY; only then may the old snapshot go away.
-for _ in $(seq 100); do
-  [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'schemagate'")" = 0 ] && break
-  sleep 0.05
-done
-[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'schemagate'")" = 0 ] \
-  || fail "the killed runner's backend is still running"
+wait_for_schemagate_gone
 kill "$snapshot" 2>/dev/null || true
 sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null
 [ "$(sql "SELECT indisvalid FROM pg_index WHERE indexrelid = 'items_name_idx'::regclass")" = f ] \

@@ -7,12 +7,7 @@ fixture="$SOURCE_DIR/tests/fixtures/slow_step"
 
 "$SCHEMAGATE" upgrade head --dir "$fixture" >"$WORK/out" 2>"$WORK/err" &
 runner=$!
-for _ in $(seq 100); do
-  pid=$(sql "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(4)%'")
-  [ -n "$pid" ] && break
-  sleep 0.05
-done
-[ -n "$pid" ] || fail "the slow step never started"
+pid=$(wait_for_query "SELECT pg_sleep(4)")
 sql "SELECT pg_terminate_backend($pid)" >/dev/null
 set +e; wait "$runner"; RC=$?; set -e
 expect_rc 0

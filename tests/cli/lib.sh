@@ -67,6 +67,31 @@ expect_out() {
   grep -qF -- "$1" "$WORK/out" || fail "stdout does not contain: $1"
 }
 
+# Waits (up to 5s) until a statement starting with TEXT runs in the scenario's database, and
+# prints the pid of its backend.
+wait_for_query() {
+  local pid=""
+  for _ in $(seq 100); do
+    pid=$(sql "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '$1%' LIMIT 1")
+    [ -n "$pid" ] && break
+    sleep 0.05
+  done
+  [ -n "$pid" ] || fail "no statement starting with '$1' ever ran"
+  echo "$pid"
+}
+
+# Waits (up to 7.5s) until no schemagate connection to the scenario's database remains, as
+# after a kill, once the server has noticed the dead client.
+wait_for_schemagate_gone() {
+  local left=""
+  for _ in $(seq 150); do
+    left=$(sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'schemagate'")
+    [ "$left" = 0 ] && return 0
+    sleep 0.05
+  done
+  fail "$left schemagate connection(s) still open"
+}
+
 # The port a `--listen 127.0.0.1:0` server bound, read from its log in FILE (waits up to 5s).
 listen_port() {
   local port=""

@@ -7,10 +7,7 @@ fixture="$SOURCE_DIR/tests/fixtures/slow_autocommit"
 
 "$SCHEMAGATE" upgrade head --dir "$fixture" >"$WORK/out" 2>"$WORK/err" &
 runner=$!
-for _ in $(seq 100); do
-  [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(4)%'")" = 1 ] && break
-  sleep 0.05
-done
+wait_for_query "SELECT pg_sleep(4)" >/dev/null
 start=$(date +%s%N)
 kill -TERM "$runner"; sleep 0.2; kill -TERM "$runner"
 set +e; wait "$runner"; RC=$?; set -e
@@ -18,10 +15,7 @@ elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 expect_rc 130
 [ "$elapsed_ms" -lt 2000 ] || fail "the second signal took ${elapsed_ms}ms to end the process"
 
-for _ in $(seq 150); do
-  [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'schemagate'")" = 0 ] && break
-  sleep 0.05
-done
+wait_for_schemagate_gone
 sg validate --dir "$fixture"; expect_rc 4
 expect_out "revision 002 was interrupted during its upgrade"
 sg repair 002 --resume --dir "$fixture"; expect_rc 0

@@ -6,18 +6,12 @@ fixture="$SOURCE_DIR/tests/fixtures/slow_step"
 
 "$SCHEMAGATE" upgrade head --dir "$fixture" >"$WORK/out" 2>"$WORK/err" &
 runner=$!
-for _ in $(seq 100); do
-  [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(4)%'")" = 1 ] && break
-  sleep 0.05
-done
+wait_for_query "SELECT pg_sleep(4)" >/dev/null
 kill -KILL "$runner"
 wait "$runner" 2>/dev/null || true
 
 # The server notices the dead client (client_connection_check_interval) and rolls back.
-for _ in $(seq 100); do
-  [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'schemagate'")" = 0 ] && break
-  sleep 0.05
-done
+wait_for_schemagate_gone
 [ "$(sql "SELECT to_regclass('public.slow_table') IS NULL")" = t ] || fail "the killed migration left its table"
 [ "$(sql "SELECT string_agg(revision, ',' ORDER BY seq) FROM schemagate_history")" = 001 ] \
   || fail "history should hold only 001 after the kill"

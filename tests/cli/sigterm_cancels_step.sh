@@ -6,10 +6,7 @@ fixture="$SOURCE_DIR/tests/fixtures/slow_step"
 
 "$SCHEMAGATE" upgrade head --dir "$fixture" >"$WORK/out" 2>"$WORK/err" &
 runner=$!
-for _ in $(seq 100); do
-  [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(4)%'")" = 1 ] && break
-  sleep 0.05
-done
+wait_for_query "SELECT pg_sleep(4)" >/dev/null
 start=$(date +%s%N)
 kill -TERM "$runner"
 set +e; wait "$runner"; RC=$?; set -e

@@ -119,11 +119,9 @@ Command lint_command() {
             cmd_lint};
 }
 
-// Called by `upgrade --lint` before it takes the lock: lints what `upgrade TARGET` would apply
-// now, logs every finding, and throws IntegrityError (exit 4) when one is an error.
-void refuse_upgrade_on_lint_errors(const Invocation& inv, const std::string& target) {
-    const auto graph = load_graph(inv.config);
-    const auto applied = runner::applied_ids(open_store(inv.config)->read_history());
+void refuse_on_lint_errors(const migration::RevisionGraph& graph,
+                           const migration::RevisionSet& applied, const std::string& target,
+                           const std::string& refusal) {
     const auto findings = lint::lint_migrations(pending(graph, applied, target));
     for (const auto& f : findings) {
         if (f.severity == lint::Severity::error) {
@@ -133,12 +131,17 @@ void refuse_upgrade_on_lint_errors(const Invocation& inv, const std::string& tar
         }
     }
     if (const std::size_t errors = lint::count(findings, lint::Severity::error); errors > 0) {
-        throw IntegrityError("upgrade refused before running anything: lint found " +
-                             std::to_string(errors) +
+        throw IntegrityError(refusal + ": lint found " + std::to_string(errors) +
                              " error(s) in the revisions to apply (logged above); fix them, or "
                              "disable a rule for one file with '-- lint-disable: ID' and a "
                              "comment saying why");
     }
+}
+
+void refuse_upgrade_on_lint_errors(const Invocation& inv, const std::string& target) {
+    const auto graph = load_graph(inv.config);
+    const auto applied = runner::applied_ids(open_store(inv.config)->read_history());
+    refuse_on_lint_errors(graph, applied, target, "upgrade refused before running anything");
 }
 
 } // namespace schemagate::cli

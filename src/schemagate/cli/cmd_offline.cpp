@@ -55,26 +55,6 @@ std::vector<store::AppliedRevision> assumed_history(const migration::RevisionGra
     return out;
 }
 
-// `upgrade --sql --lint`: the same check as `upgrade --lint`, on the revisions the script holds.
-void refuse_on_lint_errors(const migration::RevisionGraph& graph,
-                           const migration::RevisionSet& applied, const std::string& target) {
-    const auto findings = lint::lint_migrations(
-        migration::plan(graph, applied, migration::resolve_upgrade(graph, applied, target)));
-    for (const auto& f : findings) {
-        if (f.severity == lint::Severity::error) {
-            spdlog::error("{}", lint::format(f));
-        } else {
-            spdlog::warn("{}", lint::format(f));
-        }
-    }
-    if (const std::size_t errors = lint::count(findings, lint::Severity::error); errors > 0) {
-        throw IntegrityError("no SQL printed: lint found " + std::to_string(errors) +
-                             " error(s) in the revisions to apply (logged above); fix them, or "
-                             "disable a rule for one file with '-- lint-disable: ID' and a "
-                             "comment saying why");
-    }
-}
-
 std::string state_text(const migration::RevisionGraph& graph,
                        const std::vector<store::AppliedRevision>& history) {
     const auto heads = migration::current_heads(graph, runner::applied_ids(history));
@@ -117,7 +97,7 @@ int cmd_offline(const Invocation& inv, Direction direction, const std::string& t
                " recorded it when this was printed";
     }
     if (direction == Direction::up && inv.flag("lint")) {
-        refuse_on_lint_errors(graph, runner::applied_ids(history), target);
+        refuse_on_lint_errors(graph, runner::applied_ids(history), target, "no SQL printed");
     }
 
     std::ostringstream body;

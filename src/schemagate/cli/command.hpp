@@ -53,6 +53,13 @@ migration::RevisionGraph load_graph(const config::Config& c);
 // A store on --database-url. Throws DatabaseUnreachable.
 std::unique_ptr<store::PgStore> open_store(const config::Config& c);
 
+// Lints what `upgrade TARGET` would apply on top of `applied`, logs every finding, and throws
+// IntegrityError (exit 4), starting with `refusal`, when one is an error. Used by
+// `upgrade --lint` and `upgrade --sql --lint`.
+void refuse_on_lint_errors(const migration::RevisionGraph& graph,
+                           const migration::RevisionSet& applied, const std::string& target,
+                           const std::string& refusal);
+
 class Observability;
 // `upgrade TARGET` reporting to `observability` (used by upgrade and serve --apply).
 void run_upgrade(const Invocation& inv, Observability& observability, const std::string& target);

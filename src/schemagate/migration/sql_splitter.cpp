@@ -4,37 +4,13 @@
 #include <optional>
 #include <utility>
 
+#include <schemagate/migration/sql_chars.hpp>
+
 namespace schemagate::migration {
 
 namespace {
 
-// Byte classes follow PostgreSQL's lexer (scan.l), not the C locale: every byte >= 0x80 counts
-// as a letter so that identifiers and dollar tags in any server encoding are kept whole.
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
-
-bool is_ident_start(char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || u == '_' || u >= 0x80;
-}
-
-// Dollar tags may not contain '$', unquoted identifiers may.
-bool is_tag_char(char c) {
-    return is_ident_start(c) || is_digit(c);
-}
-
-bool is_ident_char(char c) {
-    return is_tag_char(c) || c == '$';
-}
-
-char to_lower_ascii(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
+using namespace sql_chars;
 
 bool equals_ignoring_case(std::string_view word, std::string_view lower) {
     if (word.size() != lower.size()) {
