@@ -365,3 +365,19 @@ TEST(HistoryTable, DifferentTablesGetDifferentLockKeys) {
 
 } // namespace
 } // namespace schemagate
+
+namespace schemagate::util {
+namespace {
+
+TEST(ParseDuration, RefusesMoreThanAYearInsteadOfOverflowing) {
+    std::string huge;
+    for (int i = 0; i < 120; ++i) {
+        huge += "2147483647h";
+    }
+    EXPECT_FALSE(parse_duration(huge).has_value());
+    EXPECT_FALSE(parse_duration("9000h").has_value());
+    EXPECT_EQ(parse_duration("8000h").value(), std::chrono::hours(8000));
+}
+
+}  // namespace
+}  // namespace schemagate::util

@@ -96,8 +96,22 @@ void run_observed(const Invocation& inv, Observability& observability, const std
     runner.observe(observer);
     action(runner);
     observability.metrics().succeeded();
+    // The run succeeded: losing the connection now must not turn it into a failure. The state
+    // for /readyz and the metrics is read again on a new connection, or left out.
     const bool named = !target.empty() && target != "base" && target[0] != '+' && target[0] != '-';
-    observability.publish(read_schema_state(graph, *store, named ? target : default_target(graph)));
+    const std::string readiness_target = named ? target : default_target(graph);
+    try {
+        observability.publish(read_schema_state(graph, *store, readiness_target));
+    } catch (const DatabaseUnreachable&) {
+        try {
+            store->reconnect();
+            observability.publish(read_schema_state(graph, *store, readiness_target));
+        } catch (const DatabaseUnreachable& e) {
+            spdlog::warn("the run succeeded, but the state could not be read back for the "
+                         "metrics: {}",
+                         e.what());
+        }
+    }
 }
 
 int run_runner(const Invocation& inv,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <random>
 
 #include <spdlog/spdlog.h>
@@ -211,7 +212,7 @@ void Runner::acquire_lock() {
 
 void Runner::run_with_retries(const store::Step& step) {
     auto backoff = m_options.retry_backoff;
-    std::mt19937 rng(std::random_device{}());
+    std::optional<std::mt19937> rng;  // seeded on the first retry: random_device is not free
     for (int attempt = 1;; ++attempt) {
         try {
             m_store.run_step(step, m_options.applied_by);
@@ -228,7 +229,10 @@ void Runner::run_with_retries(const store::Step& step) {
             }
             const util::LogField sqlstate_field("sqlstate", e.sqlstate());
             std::uniform_int_distribution<long long> jitter(backoff.count() / 2, backoff.count());
-            const std::chrono::milliseconds sleep(jitter(rng));
+            if (!rng) {
+                rng.emplace(std::random_device{}());
+            }
+            const std::chrono::milliseconds sleep(jitter(*rng));
             spdlog::warn("revision {}: {} on attempt {} of {}; blocked by: {}; retrying in {}",
                          step.migration->id,
                          e.lock_timeout()

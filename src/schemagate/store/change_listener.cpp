@@ -1,5 +1,7 @@
 #include <schemagate/store/change_listener.hpp>
 
+#include <utility>
+
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
@@ -13,7 +15,9 @@ public:
         : pqxx::notification_receiver(conn, channel) {}
     void operator()(const std::string& payload, int /*backend_pid*/) override {
         spdlog::debug("notified: {} applied", payload);
+        notified = true;
     }
+    bool notified = false;
 };
 
 void announce_change(PgStore& store, const HistoryTable& table, const std::string& revision) {
@@ -38,8 +42,11 @@ ChangeListener::~ChangeListener() = default;
 
 bool ChangeListener::wait(std::chrono::milliseconds timeout) {
     try {
-        const long long ms = timeout.count();
-        return m_store.connection().await_notification(ms / 1000, (ms % 1000) * 1000) > 0;
+        if (!m_receiver->notified) {
+            const long long ms = timeout.count();
+            m_store.connection().await_notification(ms / 1000, (ms % 1000) * 1000);
+        }
+        return std::exchange(m_receiver->notified, false);
     } catch (const pqxx::broken_connection& e) {
         throw DatabaseUnreachable("lost the database connection: " + describe(e));
     }

@@ -22,8 +22,10 @@ public:
     ChangeListener(const ChangeListener&) = delete;
     ChangeListener& operator=(const ChangeListener&) = delete;
 
-    // Returns when a notification arrived (true) or `timeout` passed (false).
-    // Throws DatabaseUnreachable when the connection is lost.
+    // Returns when a notification arrived (true) or `timeout` passed (false). A notification
+    // that libpqxx took in during another query on the connection (reading the state) counts,
+    // so none is lost between a read and the next wait. Throws DatabaseUnreachable when the
+    // connection is lost.
     bool wait(std::chrono::milliseconds timeout);
 
 private:

@@ -7,6 +7,12 @@
 
 namespace schemagate::util {
 
+namespace {
+
+constexpr long long k_max_ms = 366LL * 24 * 3'600'000;
+
+}  // namespace
+
 tl::expected<Millis, std::string> parse_duration(std::string_view text) {
     const std::string_view s = trim(text);
     if (s.empty()) {
@@ -54,6 +60,11 @@ tl::expected<Millis, std::string> parse_duration(std::string_view text) {
             return bad();
         }
         bare = false;
+        // Each term is below 2^31 and each scale below 2^22, so the product cannot overflow;
+        // the sum is capped before it could.
+        if (value * scale > k_max_ms - total) {
+            return tl::unexpected("duration '" + std::string(s) + "' is longer than a year");
+        }
         total += value * scale;
     }
     return Millis(total);

@@ -1,0 +1,4 @@
+-- Parents: base
+--   MIGRATE:UP
+SELECT $$;$$;
+-- migrate:down
