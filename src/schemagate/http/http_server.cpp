@@ -1,5 +1,8 @@
 #include <schemagate/http/http_server.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
@@ -54,6 +57,12 @@ HttpServer::HttpServer(const std::string& listen, Endpoints endpoints)
     m_address = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
                 std::to_string(port);
     m_thread = std::thread([this] { m_server->listen_after_bind(); });
+    // cpp-httplib's stop() does nothing until the listening thread has started, so a server
+    // stopped right away (a command that fails at once) would then listen forever and the
+    // destructor's join would hang. Return only once it runs.
+    for (int i = 0; i < 1000 && !m_server->is_running(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     spdlog::info("serving /healthz, /readyz and /metrics on http://{}", m_address);
 }
 
