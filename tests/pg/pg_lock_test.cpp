@@ -91,8 +91,8 @@ TEST(PgAdvisoryLock, DifferentHistoryTablesHaveIndependentLocks) {
     EXPECT_NO_THROW(second.acquire(200ms));
 }
 
-}  // namespace
-}  // namespace schemagate
+} // namespace
+} // namespace schemagate
 
 namespace schemagate {
 namespace {
@@ -113,5 +113,5 @@ TEST(PgAdvisoryLock, HeldLockPinsNoSnapshotSoConcurrentIndexBuildsDoNotWaitForIt
     EXPECT_NO_THROW(pqxx::nontransaction(conn).exec("CREATE INDEX CONCURRENTLY t_id ON t (id)"));
 }
 
-}  // namespace
-}  // namespace schemagate
+} // namespace
+} // namespace schemagate

@@ -119,12 +119,11 @@ TEST(PgStore, UnreachableDatabaseThrowsWithoutThePassword) {
 }
 
 TEST(PgStore, MalformedConnectionStringIsAUsageError) {
-    EXPECT_THROW(store::PgStore("postgresql://u:pw@127.0.0.1:1/db?bogus_option=1", {}),
-                 UsageError);
+    EXPECT_THROW(store::PgStore("postgresql://u:pw@127.0.0.1:1/db?bogus_option=1", {}), UsageError);
 }
 
-}  // namespace
-}  // namespace schemagate
+} // namespace
+} // namespace schemagate
 
 namespace schemagate {
 namespace {
@@ -142,9 +141,10 @@ TEST(PgStore, DeadlockIsAStepFailureWithItsSqlstateAndLine) {
         EXPECT_TRUE(e.retryable());
         EXPECT_NE(std::string(e.what()).find("001_deadlock.sql:5:"), std::string::npos) << e.what();
     }
-    EXPECT_EQ(db.query_value("SELECT sqlstate FROM schemagate_history_log WHERE outcome = 'failed'"),
-              "40P01");
+    EXPECT_EQ(
+        db.query_value("SELECT sqlstate FROM schemagate_history_log WHERE outcome = 'failed'"),
+        "40P01");
 }
 
-}  // namespace
-}  // namespace schemagate
+} // namespace
+} // namespace schemagate

@@ -33,7 +33,7 @@ std::map<std::string, std::string> read_env_file() {
     return out;
 }
 
-}  // namespace
+} // namespace
 
 TestDatabase::TestDatabase() {
     auto env = read_env_file();
@@ -72,6 +72,8 @@ void TestDatabase::exec(const std::string& sql) const {
     pqxx::nontransaction(conn).exec(sql);
 }
 
-std::filesystem::path source_dir() { return SCHEMAGATE_SOURCE_DIR; }
+std::filesystem::path source_dir() {
+    return SCHEMAGATE_SOURCE_DIR;
+}
 
-}  // namespace schemagate::testing
+} // namespace schemagate::testing

@@ -34,4 +34,4 @@ private:
 // The repository root, for fixtures and the sample migrations.
 std::filesystem::path source_dir();
 
-}  // namespace schemagate::testing
+} // namespace schemagate::testing

@@ -85,10 +85,10 @@ TEST(Gather, FlagBeatsEnvironmentBeatsConfigFileBeatsConfigDir) {
 
 TEST(Gather, ConfigMapDirectoryYieldsEachKeyOnceAndSkipsItsHiddenEntries) {
     ScratchDir scratch;
-    const auto dir = configmap(scratch, {{"dir", "/migrations/a\n/migrations/b\n"},
-                                         {"history-table", "ops.history\n"}});
+    const auto dir = configmap(
+        scratch, {{"dir", "/migrations/a\n/migrations/b\n"}, {"history-table", "ops.history\n"}});
     const Settings s = gather({{"config-dir", {{dir.string()}, "flag --config-dir"}}}, {});
-    EXPECT_EQ(s.size(), 3U);  // config-dir, dir, history-table: nothing from ..data
+    EXPECT_EQ(s.size(), 3U); // config-dir, dir, history-table: nothing from ..data
     const Config c = resolve(s);
     EXPECT_EQ(c.dirs, (std::vector<fs::path>{"/migrations/a", "/migrations/b"}));
     EXPECT_EQ(c.history_table.display(), "ops.history");
@@ -176,9 +176,8 @@ TEST(Resolve, PasswordFileIsAddedToTheConnectionStringAndRegisteredAsSecret) {
 }
 
 TEST(Resolve, UnreadablePasswordFileIsAUsageError) {
-    EXPECT_THROW(resolve({{"database-password-file", {{"/nonexistent/pw"}, "flag"}}}),
-                 UsageError);
+    EXPECT_THROW(resolve({{"database-password-file", {{"/nonexistent/pw"}, "flag"}}}), UsageError);
 }
 
-}  // namespace
-}  // namespace schemagate::config
+} // namespace
+} // namespace schemagate::config

@@ -113,5 +113,5 @@ TEST(Metrics, FailureReasonsNameTheExitCodes) {
     EXPECT_EQ(failure_reason(130), "interrupted");
 }
 
-}  // namespace
-}  // namespace schemagate::metrics
+} // namespace
+} // namespace schemagate::metrics

@@ -74,10 +74,10 @@ public:
     explicit FakeStore(Events& events) : m_events(events) {}
 
     std::vector<store::AppliedRevision> history;
-    std::string fail_on; // run_step throws MigrationFailed for this revision
-    int lock_timeouts = 0;  // run_step throws a 55P03 StepFailed this many times first
-    int deadlocks = 0;      // then a 40P01 StepFailed this many times
-    int connection_losses = 0;  // run_step throws DatabaseUnreachable this many times first
+    std::string fail_on;       // run_step throws MigrationFailed for this revision
+    int lock_timeouts = 0;     // run_step throws a 55P03 StepFailed this many times first
+    int deadlocks = 0;         // then a 40P01 StepFailed this many times
+    int connection_losses = 0; // run_step throws DatabaseUnreachable this many times first
     std::vector<std::string> invalid;
     int reconnect_calls = 0;
     std::vector<std::string> abandoned;
@@ -445,9 +445,7 @@ TEST_F(RunnerTest, AppliedSetNotClosedUnderAncestorsIsIntegrityErrorBeforeLockin
 
 TEST_F(RunnerTest, IntegrityProblemSeenAfterLockingRunsNothingAndReleasesLock) {
     const auto graph = linear();
-    lock.on_acquire = [&] {
-        store.history.push_back(unknown_row({}));
-    };
+    lock.on_acquire = [&] { store.history.push_back(unknown_row({})); };
     EXPECT_THROW(runner_for(graph).upgrade("head"), IntegrityError);
     EXPECT_TRUE(store.steps.empty());
     EXPECT_EQ(lock.release_calls, 1);
@@ -472,8 +470,7 @@ TEST(IntegrityProblems, DriftNamesFileRevisionAndBothChecksums) {
 }
 
 TEST(IntegrityProblems, UnknownRevisionNamesRevisionAndWhoAppliedIt) {
-    const auto problems = integrity_problems(
-        linear(), {unknown_row({})});
+    const auto problems = integrity_problems(linear(), {unknown_row({})});
     ASSERT_EQ(problems.size(), 1U);
     EXPECT_EQ(problems[0].rfind("revision 0ld is applied", 0), 0U) << problems[0];
     EXPECT_NE(problems[0].find("2023-05-01T00:00:00Z by old-pod"), std::string::npos)
@@ -493,9 +490,7 @@ TEST(IntegrityProblems, ListsEveryProblem) {
     auto drifted = row_for(graph.at("001"));
     drifted.checksum = "x";
     const auto problems =
-        integrity_problems(graph, {drifted,
-                                   row_for(graph.at("003")),
-                                   unknown_row({})});
+        integrity_problems(graph, {drifted, row_for(graph.at("003")), unknown_row({})});
     EXPECT_EQ(problems.size(), 3U);
 }
 
@@ -793,5 +788,5 @@ TEST_F(RunnerTest, AllowDriftAcceptsAChangedAppliedFile) {
     EXPECT_EQ(store.step_ids(), (std::vector<std::string>{"002", "003"}));
 }
 
-}  // namespace
-}  // namespace schemagate::runner
+} // namespace
+} // namespace schemagate::runner

@@ -379,5 +379,5 @@ TEST(ParseDuration, RefusesMoreThanAYearInsteadOfOverflowing) {
     EXPECT_EQ(parse_duration("8000h").value(), std::chrono::hours(8000));
 }
 
-}  // namespace
-}  // namespace schemagate::util
+} // namespace
+} // namespace schemagate::util

@@ -38,7 +38,7 @@ namespace {
 
 constexpr std::string_view k_version = "0.1.0";
 
-}  // namespace
+} // namespace
 
 // Defined in cmd_lint.cpp.
 Command lint_command();
@@ -89,8 +89,7 @@ void run_observed(const Invocation& inv, Observability& observability, const std
     const auto graph = load_graph(inv.config);
     auto store = open_store(inv.config);
     util::SystemClock clock;
-    lock::PgAdvisoryLock lock(inv.config.database_url, inv.config.history_table.lock_key(),
-                              clock);
+    lock::PgAdvisoryLock lock(inv.config.database_url, inv.config.history_table.lock_key(), clock);
     runner::Runner runner(graph, *store, lock, clock, runner_options(inv.config));
     RunObserver observer(observability.metrics(), *store, inv.config.history_table);
     runner.observe(observer);
@@ -122,9 +121,9 @@ int run_runner(const Invocation& inv,
     try {
         run_observed(inv, observability, target, action);
     } catch (const Error& e) {
-        observability.set_readiness(false, {{"ready", false},
-                                            {"reason", "the run failed"},
-                                            {"error", util::scrub(e.what())}});
+        observability.set_readiness(
+            false,
+            {{"ready", false}, {"reason", "the run failed"}, {"error", util::scrub(e.what())}});
         observability.finish(static_cast<int>(e.code()));
         throw;
     }
@@ -164,7 +163,8 @@ int cmd_repair(const Invocation& inv) {
     if (inv.flag("resume") == inv.flag("rollback")) {
         throw UsageError("repair: give exactly one of --resume or --rollback");
     }
-    const auto mode = inv.flag("resume") ? runner::RepairMode::resume : runner::RepairMode::rollback;
+    const auto mode =
+        inv.flag("resume") ? runner::RepairMode::resume : runner::RepairMode::rollback;
     return run_runner(inv, [&](runner::Runner& r) { return r.repair(inv.args[0], mode); });
 }
 
@@ -192,9 +192,9 @@ int cmd_validate(const Invocation& inv) {
                             "schemagate holding the migration lock");
         }
     }
-    auto problems = runner::integrity_problems(
-        graph, history, allowances(inv.config),
-        orphaned ? runner::RunningRows::refuse : runner::RunningRows::tolerate);
+    auto problems = runner::integrity_problems(graph, history, allowances(inv.config),
+                                               orphaned ? runner::RunningRows::refuse
+                                                        : runner::RunningRows::tolerate);
     for (const auto& index : store->invalid_indexes()) {
         problems.push_back("index " + index +
                            " is INVALID (an interrupted CREATE INDEX CONCURRENTLY?); drop it "
@@ -213,9 +213,9 @@ int cmd_validate(const Invocation& inv) {
         for (const auto& n : notes) {
             std::cout << "note: " << n << "\n";
         }
-        std::cout << (problems.empty() ? "valid: the history matches the migration files\n"
-                                       : "invalid: " + std::to_string(problems.size()) +
-                                             " problem(s)\n");
+        std::cout << (problems.empty()
+                          ? "valid: the history matches the migration files\n"
+                          : "invalid: " + std::to_string(problems.size()) + " problem(s)\n");
     }
     return static_cast<int>(problems.empty() ? ExitCode::success : ExitCode::integrity);
 }
@@ -232,11 +232,10 @@ int cmd_upgrade(const Invocation& inv) {
         inv, [&](runner::Runner& r) { return r.upgrade(target); }, target);
 }
 
-}  // namespace
+} // namespace
 
 void run_upgrade(const Invocation& inv, Observability& observability, const std::string& target) {
-    run_observed(inv, observability, target,
-                 [&](runner::Runner& r) { return r.upgrade(target); });
+    run_observed(inv, observability, target, [&](runner::Runner& r) { return r.upgrade(target); });
 }
 
 namespace {
@@ -384,8 +383,8 @@ int cmd_status(const Invocation& inv) {
                   << "target: " << target << "\n"
                   << "applied: " << history.size() << "\n";
         for (const auto& row : history) {
-            std::cout << "  " << row.id << "  " << row.applied_at << "  " << row.applied_by
-                      << "  " << row.message << "\n";
+            std::cout << "  " << row.id << "  " << row.applied_at << "  " << row.applied_by << "  "
+                      << row.message << "\n";
         }
         std::cout << "pending: " << pending.size() << "\n";
         for (const auto& id : pending) {
@@ -421,8 +420,8 @@ int cmd_revision(const Invocation& inv) {
         inv.flag("rev-id") ? inv.value("rev-id") : migration::next_revision_id(graph);
     const auto heads = graph.heads();
     if (heads.size() > 1) {
-        spdlog::warn("the graph has {} heads ({}); the new revision merges them",
-                     heads.size(), util::join(heads, ", "));
+        spdlog::warn("the graph has {} heads ({}); the new revision merges them", heads.size(),
+                     util::join(heads, ", "));
     }
     const auto path = migration::write_migration(dir, graph, id, heads, inv.value("message"));
     std::cout << "created " << path.string() << "\n";
@@ -446,10 +445,10 @@ int cmd_merge(const Invocation& inv) {
         }
     }
     if (parents.size() < 2) {
-        throw UsageError("nothing to merge: " +
-                         (parents.empty() ? std::string("no revisions")
-                                          : "only " + util::join(parents, ", ")) +
-                         "; merge joins two or more heads");
+        throw UsageError(
+            "nothing to merge: " +
+            (parents.empty() ? std::string("no revisions") : "only " + util::join(parents, ", ")) +
+            "; merge joins two or more heads");
     }
     const std::string id =
         inv.flag("rev-id") ? inv.value("rev-id") : migration::next_revision_id(graph);
@@ -476,8 +475,7 @@ const std::vector<Command>& commands() {
          cmd_upgrade},
         {"downgrade", "undo applied revisions after TARGET, newest first", "TARGET", 1, 1,
          offline_options, cmd_downgrade},
-        {"current", "show the revisions the database is at", "", 0, 0, json_option,
-         cmd_current},
+        {"current", "show the revisions the database is at", "", 0, 0, json_option, cmd_current},
         {"history", "list the revisions in the files, newest first", "", 0, 0,
          [](po::options_description& d) {
              json_option(d);
@@ -486,14 +484,14 @@ const std::vector<Command>& commands() {
          cmd_history},
         {"heads", "list the revisions with no children", "", 0, 0, json_option, cmd_heads},
         {"show", "show one revision and its SQL", "REV", 1, 1, no_options, cmd_show},
-        {"status", "show applied and pending revisions; exit 6 when not at TARGET", "[TARGET]",
-         0, 1, json_option, cmd_status},
-        {"stamp", "record TARGET as the state without running any SQL", "TARGET", 1, 1,
-         no_options, cmd_stamp},
+        {"status", "show applied and pending revisions; exit 6 when not at TARGET", "[TARGET]", 0,
+         1, json_option, cmd_status},
+        {"stamp", "record TARGET as the state without running any SQL", "TARGET", 1, 1, no_options,
+         cmd_stamp},
         {"validate", "check the history against the files; exit 4 on any problem", "", 0, 0,
          json_option, cmd_validate},
-        {"config", "print the effective configuration, each value's source, secrets redacted",
-         "", 0, 0, json_option, cmd_config},
+        {"config", "print the effective configuration, each value's source, secrets redacted", "",
+         0, 0, json_option, cmd_config},
         {"repair", "resume or roll back a failed 'transaction: none' revision", "REV", 1, 1,
          [](po::options_description& d) {
              d.add_options()("resume", "continue from the statement that failed")(
@@ -519,8 +517,8 @@ po::options_description common_options() {
         if (spec.kind == config::Kind::toggle) {
             d.add_options()(spec.name.c_str(), help.c_str());
         } else if (spec.kind == config::Kind::list) {
-            d.add_options()(spec.name.c_str(),
-                            po::value<std::vector<std::string>>()->composing(), help.c_str());
+            d.add_options()(spec.name.c_str(), po::value<std::vector<std::string>>()->composing(),
+                            help.c_str());
         } else {
             d.add_options()(spec.name.c_str(), po::value<std::string>(), help.c_str());
         }
@@ -570,9 +568,8 @@ void write_termination_log(const config::Config& config, std::string_view comman
     if (config.termination_log.empty() || !std::filesystem::is_directory(path.parent_path(), ec)) {
         return;
     }
-    nlohmann::json outcome{{"command", command},
-                           {"exit_code", code},
-                           {"outcome", code == 0 ? "success" : "failure"}};
+    nlohmann::json outcome{
+        {"command", command}, {"exit_code", code}, {"outcome", code == 0 ? "success" : "failure"}};
     if (!error.empty()) {
         outcome["error"] = util::scrub(error).substr(0, 3000);
     }
@@ -592,7 +589,7 @@ const Command* find_command(std::string_view name) {
     return nullptr;
 }
 
-}  // namespace
+} // namespace
 
 int run(const std::vector<std::string>& args) {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
@@ -638,21 +635,20 @@ int run(const std::vector<std::string>& args) {
     std::vector<std::string> rest;
     std::vector<std::string> relative;
     for (auto it = ordered.begin() + 1; it != ordered.end(); ++it) {
-        const bool is_relative = it->size() > 1 && ((*it)[0] == '-' || (*it)[0] == '+') &&
-                                 std::all_of(it->begin() + 1, it->end(), [](char c) {
-                                     return c >= '0' && c <= '9';
-                                 });
+        const bool is_relative =
+            it->size() > 1 && ((*it)[0] == '-' || (*it)[0] == '+') &&
+            std::all_of(it->begin() + 1, it->end(), [](char c) { return c >= '0' && c <= '9'; });
         (is_relative ? relative : rest).push_back(*it);
     }
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(rest)
-                      .options(all)
-                      .positional(positional)
-                      .style(po::command_line_style::unix_style ^
-                             po::command_line_style::allow_guessing)
-                      .run(),
-                  vm);
+        po::store(
+            po::command_line_parser(rest)
+                .options(all)
+                .positional(positional)
+                .style(po::command_line_style::unix_style ^ po::command_line_style::allow_guessing)
+                .run(),
+            vm);
         if (vm.count("help")) {
             std::cout << "usage: schemagate " << command->name << " [OPTIONS] "
                       << command->arguments << "\n\n"
@@ -665,8 +661,8 @@ int run(const std::vector<std::string>& args) {
         }
         po::notify(vm);
     } catch (const po::error& e) {
-        throw UsageError(std::string(command->name) + ": " + e.what() +
-                         "; see `schemagate " + std::string(command->name) + " --help`");
+        throw UsageError(std::string(command->name) + ": " + e.what() + "; see `schemagate " +
+                         std::string(command->name) + " --help`");
     }
 
     std::vector<std::string> positionals =
@@ -705,4 +701,4 @@ int run(const std::vector<std::string>& args) {
     }
 }
 
-}  // namespace schemagate::cli
+} // namespace schemagate::cli

@@ -9,4 +9,4 @@ namespace schemagate::cli {
 // Throws schemagate::Error for failures that end the run; main() prints them.
 int run(const std::vector<std::string>& args);
 
-}  // namespace schemagate::cli
+} // namespace schemagate::cli

@@ -27,8 +27,7 @@ constexpr std::chrono::seconds k_unreachable_log_interval{10};
 // One connection that both reads the state and LISTENs; reopened when the database comes back.
 class Watcher {
 public:
-    Watcher(const config::Config& config, const migration::RevisionGraph& graph,
-            std::string target)
+    Watcher(const config::Config& config, const migration::RevisionGraph& graph, std::string target)
         : m_config(config), m_graph(graph), m_target(std::move(target)) {}
 
     // The state now, or nullopt while the database is unreachable (logged now and then).
@@ -36,8 +35,8 @@ public:
         try {
             if (!m_store) {
                 m_store = open_store(m_config);
-                m_listener = std::make_unique<store::ChangeListener>(*m_store,
-                                                                     m_config.history_table);
+                m_listener =
+                    std::make_unique<store::ChangeListener>(*m_store, m_config.history_table);
             }
             return read_schema_state(m_graph, *m_store, m_target);
         } catch (const DatabaseUnreachable& e) {
@@ -54,8 +53,8 @@ public:
     void pause(std::chrono::milliseconds period, Clock::time_point deadline) {
         const auto until = std::min(Clock::now() + period, deadline);
         while (Clock::now() < until && !util::interrupted()) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                until - Clock::now());
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
             const auto slice = std::max(std::chrono::milliseconds(1), std::min(left, k_slice));
             if (!m_listener) {
                 std::this_thread::sleep_for(slice);
@@ -110,8 +109,7 @@ int cmd_wait(const Invocation& inv) {
         if (auto state = watcher.read()) {
             observability.publish(*state);
             if (state->ready) {
-                spdlog::info("the schema is at {} ({})", target,
-                             util::join(state->current, ", "));
+                spdlog::info("the schema is at {} ({})", target, util::join(state->current, ", "));
                 observability.finish(0);
                 return 0;
             }
@@ -169,7 +167,7 @@ int cmd_serve(const Invocation& inv) {
     return 0;
 }
 
-}  // namespace
+} // namespace
 
 Command wait_command() {
     return {"wait",
@@ -201,4 +199,4 @@ Command serve_command() {
             cmd_serve};
 }
 
-}  // namespace schemagate::cli
+} // namespace schemagate::cli

@@ -19,7 +19,7 @@ namespace schemagate::cli {
 struct Invocation {
     const boost::program_options::variables_map& vm;
     const config::Config& config;
-    const config::Settings& settings;  // where each option's value came from
+    const config::Settings& settings; // where each option's value came from
     const std::vector<std::string>& args;
 
     bool flag(const char* name) const { return vm.count(name) != 0; }
@@ -38,9 +38,9 @@ constexpr std::size_t k_any_args = static_cast<std::size_t>(-1);
 struct Command {
     std::string_view name;
     std::string_view summary;
-    std::string_view arguments;  // for the usage line, e.g. "[TARGET]"
+    std::string_view arguments; // for the usage line, e.g. "[TARGET]"
     std::size_t min_args;
-    std::size_t max_args;  // k_any_args: any number
+    std::size_t max_args; // k_any_args: any number
     std::function<void(boost::program_options::options_description&)> options;
     std::function<int(const Invocation&)> handler;
 };
@@ -64,4 +64,4 @@ class Observability;
 // `upgrade TARGET` reporting to `observability` (used by upgrade and serve --apply).
 void run_upgrade(const Invocation& inv, Observability& observability, const std::string& target);
 
-}  // namespace schemagate::cli
+} // namespace schemagate::cli

@@ -17,11 +17,15 @@ namespace {
 
 constexpr const char* k_version = "0.1.0";
 
-}  // namespace
+} // namespace
 
-void RunObserver::lock_waited(std::chrono::milliseconds waited) { m_metrics.lock_waited(waited); }
+void RunObserver::lock_waited(std::chrono::milliseconds waited) {
+    m_metrics.lock_waited(waited);
+}
 
-void RunObserver::step_retried(const std::string& id) { m_metrics.step_retried(id); }
+void RunObserver::step_retried(const std::string& id) {
+    m_metrics.step_retried(id);
+}
 
 void RunObserver::step_done(const std::string& id, migration::Direction direction,
                             std::chrono::milliseconds took) {
@@ -52,7 +56,7 @@ SchemaState read_schema_state(const migration::RevisionGraph& graph, store::PgSt
     const auto applied = runner::applied_ids(history);
     SchemaState state;
     runner::Allowances allow;
-    allow.unknown = true;  // a newer database than these files is past the target: fine
+    allow.unknown = true; // a newer database than these files is past the target: fine
     state.problems =
         runner::integrity_problems(graph, history, allow, runner::RunningRows::tolerate);
     const auto goal = migration::resolve_upgrade(graph, applied, target);
@@ -67,16 +71,14 @@ SchemaState read_schema_state(const migration::RevisionGraph& graph, store::PgSt
 }
 
 Observability::Observability(const config::Config& config)
-    : m_config(config), m_metrics(k_version),
-      m_reason({{"ready", false}, {"reason", "starting"}}) {
+    : m_config(config), m_metrics(k_version), m_reason({{"ready", false}, {"reason", "starting"}}) {
     if (!config.listen.empty()) {
         m_server = std::make_unique<http::HttpServer>(
-            config.listen,
-            http::Endpoints{[this] {
-                                const std::lock_guard lock(m_mutex);
-                                return std::make_pair(m_ready, m_reason.dump());
-                            },
-                            [this] { return m_metrics.exposition(); }});
+            config.listen, http::Endpoints{[this] {
+                                               const std::lock_guard lock(m_mutex);
+                                               return std::make_pair(m_ready, m_reason.dump());
+                                           },
+                                           [this] { return m_metrics.exposition(); }});
     }
 }
 
@@ -112,4 +114,4 @@ void Observability::finish(int code) {
     }
 }
 
-}  // namespace schemagate::cli
+} // namespace schemagate::cli

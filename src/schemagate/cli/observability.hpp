@@ -37,8 +37,7 @@ std::string default_target(const migration::RevisionGraph& graph);
 // Forwards a run's progress to the metrics and announces each applied step to waiters.
 class RunObserver final : public runner::Observer {
 public:
-    RunObserver(metrics::Metrics& metrics, store::PgStore& store,
-                const store::HistoryTable& table)
+    RunObserver(metrics::Metrics& metrics, store::PgStore& store, const store::HistoryTable& table)
         : m_metrics(metrics), m_store(store), m_table(table) {}
     void lock_waited(std::chrono::milliseconds waited) override;
     void step_retried(const std::string& id) override;
@@ -75,4 +74,4 @@ private:
     std::unique_ptr<http::HttpServer> m_server;
 };
 
-}  // namespace schemagate::cli
+} // namespace schemagate::cli

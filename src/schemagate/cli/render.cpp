@@ -22,7 +22,7 @@ std::vector<std::string> labels(const migration::RevisionGraph& graph,
     return out;
 }
 
-}  // namespace
+} // namespace
 
 std::string history_line(const migration::RevisionGraph& graph, const migration::Migration& m) {
     std::string line = (m.parents.empty() ? "<base>" : util::join(m.parents, ", ")) + " -> " + m.id;
@@ -66,11 +66,11 @@ nlohmann::json revision_json(const migration::RevisionGraph& graph, const migrat
 
 nlohmann::json applied_json(const store::AppliedRevision& row) {
     return {
-        {"revision", row.id},         {"parents", row.parents},
-        {"checksum", row.checksum},   {"message", row.message},
+        {"revision", row.id},           {"parents", row.parents},
+        {"checksum", row.checksum},     {"message", row.message},
         {"applied_at", row.applied_at}, {"duration_ms", row.duration_ms},
         {"applied_by", row.applied_by},
     };
 }
 
-}  // namespace schemagate::cli
+} // namespace schemagate::cli

@@ -19,4 +19,4 @@ void print_verbose(std::ostream& out, const migration::RevisionGraph& graph,
 nlohmann::json revision_json(const migration::RevisionGraph& graph, const migration::Migration& m);
 nlohmann::json applied_json(const store::AppliedRevision& row);
 
-}  // namespace schemagate::cli
+} // namespace schemagate::cli

@@ -68,8 +68,9 @@ const OptionSpec& known_option(const std::string& name, const std::string& where
                          "'; `schemagate --help` lists the options");
     }
     if (spec->name == "config" || spec->name == "config-dir") {
-        throw UsageError(where + ": '" + name + "' can only be given as a flag or in the "
-                                                "environment");
+        throw UsageError(where + ": '" + name +
+                         "' can only be given as a flag or in the "
+                         "environment");
     }
     return *spec;
 }
@@ -136,7 +137,7 @@ bool toggle_value(const Setting& s, const std::string& name) {
     throw UsageError(name + " (from " + s.source + "): '" + v + "' is not true or false");
 }
 
-}  // namespace
+} // namespace
 
 const std::vector<OptionSpec>& option_specs() {
     static const std::vector<OptionSpec> specs = {
@@ -260,8 +261,8 @@ Config resolve(const Settings& settings) {
     }
     util::register_conninfo_secrets(c.database_url);
     if (const Setting* s = get("database-password-file")) {
-        std::string password = read_text(s->values.front(), "database-password-file (from " +
-                                                                 s->source + ")");
+        std::string password =
+            read_text(s->values.front(), "database-password-file (from " + s->source + ")");
         while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
             password.pop_back();
         }
@@ -341,4 +342,4 @@ std::string applied_by() {
     return "unknown";
 }
 
-}  // namespace schemagate::config
+} // namespace schemagate::config

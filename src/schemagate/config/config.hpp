@@ -13,7 +13,7 @@ namespace schemagate::config {
 
 // The options every command shares, after resolving all sources.
 struct Config {
-    std::string database_url;  // "" means libpq's PG* variables
+    std::string database_url; // "" means libpq's PG* variables
     std::vector<std::filesystem::path> dirs{"migrations"};
     store::HistoryTable history_table;
     std::chrono::milliseconds lock_timeout{std::chrono::minutes(10)};
@@ -23,11 +23,11 @@ struct Config {
     bool allow_drift = false;
     bool allow_unknown = false;
     std::string log_level = "info";
-    std::string log_format = "text";  // text or json
-    std::string listen;               // ADDR:PORT for /healthz, /readyz, /metrics; "" for none
+    std::string log_format = "text"; // text or json
+    std::string listen;              // ADDR:PORT for /healthz, /readyz, /metrics; "" for none
     std::chrono::milliseconds linger{0};
     std::chrono::milliseconds interval{std::chrono::seconds(10)};
-    std::string pushgateway;  // http://host:port; "" for none
+    std::string pushgateway; // http://host:port; "" for none
     std::string termination_log = "/dev/termination-log";
 };
 
@@ -39,7 +39,7 @@ enum class Secret { no, yes };
 struct OptionSpec {
     std::string name;
     Kind kind;
-    std::string default_text;  // for help and `schemagate config`
+    std::string default_text; // for help and `schemagate config`
     std::string help;
     Secret secret = Secret::no;
 };
@@ -51,7 +51,7 @@ const OptionSpec* find_option(const std::string& name);
 // A value and where it came from: "flag --dir", "env SCHEMAGATE_DIR",
 // "config file /etc/sg.conf:3", "config dir /etc/schemagate/dir", "env DATABASE_URL".
 struct Setting {
-    std::vector<std::string> values;  // one, but several for a list; "true" for a set toggle
+    std::vector<std::string> values; // one, but several for a list; "true" for a set toggle
     std::string source;
 };
 using Settings = std::map<std::string, Setting>;
@@ -74,4 +74,4 @@ Config resolve(const Settings& settings);
 // Who applies migrations, recorded in the history: $POD_NAME, else $HOSTNAME, else the host name.
 std::string applied_by();
 
-}  // namespace schemagate::config
+} // namespace schemagate::config

@@ -73,4 +73,4 @@ HttpServer::~HttpServer() {
     }
 }
 
-}  // namespace schemagate::http
+} // namespace schemagate::http

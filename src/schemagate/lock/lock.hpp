@@ -17,4 +17,4 @@ public:
     virtual void release() noexcept = 0;
 };
 
-}  // namespace schemagate::lock
+} // namespace schemagate::lock

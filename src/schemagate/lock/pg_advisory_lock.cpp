@@ -19,12 +19,14 @@ constexpr std::chrono::milliseconds k_first_backoff{50};
 constexpr std::chrono::milliseconds k_max_backoff{2000};
 constexpr std::chrono::seconds k_holder_log_interval{10};
 
-}  // namespace
+} // namespace
 
 PgAdvisoryLock::PgAdvisoryLock(std::string conninfo, std::int64_t key, util::Clock& clock)
     : m_conninfo(std::move(conninfo)), m_key(key), m_clock(clock) {}
 
-PgAdvisoryLock::~PgAdvisoryLock() { release(); }
+PgAdvisoryLock::~PgAdvisoryLock() {
+    release();
+}
 
 bool PgAdvisoryLock::try_once() {
     if (!m_conn) {
@@ -115,7 +117,8 @@ void PgAdvisoryLock::check_held() {
         m_txn.reset();
         m_conn.reset();
         throw DatabaseUnreachable("lost the migration lock with its connection (" +
-                                  store::describe(e) + "); stopped before the next revision, "
+                                  store::describe(e) +
+                                  "); stopped before the next revision, "
                                   "run again to continue");
     }
 }
@@ -123,14 +126,14 @@ void PgAdvisoryLock::check_held() {
 void PgAdvisoryLock::release() noexcept {
     try {
         if (m_txn) {
-            m_txn->abort();  // ends the transaction, and with it the transaction-scoped lock
+            m_txn->abort(); // ends the transaction, and with it the transaction-scoped lock
         }
     } catch (...) {
         // A dead connection has released the lock already.
     }
     m_txn.reset();
     if (m_conn && !m_conn->get().is_open()) {
-        m_conn.reset();  // the next acquire() connects afresh, e.g. after a server restart
+        m_conn.reset(); // the next acquire() connects afresh, e.g. after a server restart
     }
 }
 
@@ -165,4 +168,4 @@ std::optional<Holder> PgAdvisoryLock::holder() {
     }
 }
 
-}  // namespace schemagate::lock
+} // namespace schemagate::lock

@@ -23,7 +23,7 @@ struct Holder {
     int pid = 0;
     std::string application_name;
     std::string client;
-    std::string since;  // when its transaction began, ISO 8601 UTC
+    std::string since; // when its transaction began, ISO 8601 UTC
 };
 
 // A PostgreSQL advisory lock held as a *transaction-scoped* lock in a transaction kept open on
@@ -54,4 +54,4 @@ private:
     std::unique_ptr<pqxx::dbtransaction> m_txn;
 };
 
-}  // namespace schemagate::lock
+} // namespace schemagate::lock

@@ -17,9 +17,11 @@ namespace schemagate::metrics {
 
 namespace {
 
-double seconds(std::chrono::milliseconds d) { return static_cast<double>(d.count()) / 1000.0; }
+double seconds(std::chrono::milliseconds d) {
+    return static_cast<double>(d.count()) / 1000.0;
+}
 
-}  // namespace
+} // namespace
 
 struct Metrics::Families {
     prometheus::Family<prometheus::Gauge>& pending;
@@ -32,7 +34,7 @@ struct Metrics::Families {
     prometheus::Family<prometheus::Gauge>& last_success;
     prometheus::Family<prometheus::Gauge>& current;
     prometheus::Family<prometheus::Gauge>& build;
-    std::mutex mutex;  // guards the set of current-revision series
+    std::mutex mutex; // guards the set of current-revision series
     std::set<std::string> current_revisions;
 };
 
@@ -101,11 +103,13 @@ void Metrics::lock_waited(std::chrono::milliseconds waited) {
     m_families->lock_wait.Add({}, k_buckets).Observe(seconds(waited));
 }
 
-void Metrics::step_retried(const std::string& /*id*/) { m_families->retries.Add({}).Increment(); }
+void Metrics::step_retried(const std::string& /*id*/) {
+    m_families->retries.Add({}).Increment();
+}
 
 void Metrics::step_done(const std::string& /*id*/, migration::Direction direction,
                         std::chrono::milliseconds took) {
-    static const prometheus::Histogram::BucketBoundaries k_buckets{0.01, 0.05, 0.25, 1,    5,
+    static const prometheus::Histogram::BucketBoundaries k_buckets{0.01, 0.05, 0.25, 1,   5,
                                                                    30,   120,  600,  3600};
     m_families->duration.Add({}, k_buckets).Observe(seconds(took));
     m_families->applied.Add({{"direction", direction == migration::Direction::up ? "up" : "down"}})
@@ -141,7 +145,8 @@ std::string Metrics::exposition() const {
     return prometheus::TextSerializer().Serialize(m_registry->Collect());
 }
 
-tl::expected<void, std::string> Metrics::push(const std::string& url, const std::string& job) const {
+tl::expected<void, std::string> Metrics::push(const std::string& url,
+                                              const std::string& job) const {
     std::string rest = url;
     for (const char* scheme : {"http://", "https://"}) {
         if (rest.rfind(scheme, 0) == 0) {
@@ -159,8 +164,7 @@ tl::expected<void, std::string> Metrics::push(const std::string& url, const std:
     gateway.RegisterCollectable(m_registry);
     const int status = gateway.Push();
     if (status < 200 || status >= 300) {
-        return tl::unexpected("the Pushgateway at " + url + " answered " +
-                              std::to_string(status));
+        return tl::unexpected("the Pushgateway at " + url + " answered " + std::to_string(status));
     }
     return {};
 }
@@ -184,4 +188,4 @@ std::string failure_reason(int exit_code) {
     }
 }
 
-}  // namespace schemagate::metrics
+} // namespace schemagate::metrics

@@ -53,4 +53,4 @@ private:
 // unreachable, interrupted.
 std::string failure_reason(int exit_code);
 
-}  // namespace schemagate::metrics
+} // namespace schemagate::metrics

@@ -49,7 +49,7 @@ std::vector<std::size_t> find_cycle(const std::vector<Migration>& ms,
     return {path.begin() + static_cast<std::ptrdiff_t>(on_path[at]), path.end()};
 }
 
-}  // namespace
+} // namespace
 
 RevisionGraph::RevisionGraph(std::vector<Migration> migrations) {
     std::vector<std::string> problems;
@@ -228,4 +228,4 @@ std::vector<std::string> RevisionGraph::ordered(const RevisionSet& set) const {
     return out;
 }
 
-}  // namespace schemagate::migration
+} // namespace schemagate::migration

@@ -49,4 +49,4 @@ private:
     std::vector<std::vector<std::size_t>> m_children;
 };
 
-}  // namespace schemagate::migration
+} // namespace schemagate::migration

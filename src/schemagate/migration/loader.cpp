@@ -21,7 +21,7 @@ std::string read_file(const std::filesystem::path& path) {
     return buffer.str();
 }
 
-}  // namespace
+} // namespace
 
 std::vector<Migration> load_migrations(const std::vector<std::filesystem::path>& dirs) {
     std::vector<std::filesystem::path> files;
@@ -38,7 +38,7 @@ std::vector<Migration> load_migrations(const std::vector<std::filesystem::path>&
                 continue;
             }
             if (!std::filesystem::is_regular_file(entry.path(), ec)) {
-                continue;  // a directory or a dangling link
+                continue; // a directory or a dangling link
             }
             found.push_back(entry.path());
         }
@@ -70,4 +70,4 @@ std::vector<Migration> load_migrations(const std::vector<std::filesystem::path>&
     return migrations;
 }
 
-}  // namespace schemagate::migration
+} // namespace schemagate::migration

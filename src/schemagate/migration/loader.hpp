@@ -13,4 +13,4 @@ namespace schemagate::migration {
 // Throws UsageError for a missing directory and IntegrityError listing every bad file.
 std::vector<Migration> load_migrations(const std::vector<std::filesystem::path>& dirs);
 
-}  // namespace schemagate::migration
+} // namespace schemagate::migration

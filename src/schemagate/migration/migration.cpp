@@ -21,4 +21,4 @@ std::string checksum_of(const std::string& sql) {
     return util::sha256_hex(util::trim(normalized));
 }
 
-}  // namespace schemagate::migration
+} // namespace schemagate::migration

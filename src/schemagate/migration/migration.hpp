@@ -22,13 +22,13 @@ struct Section {
 // One revision, as read from its file.
 struct Migration {
     std::string id;
-    std::vector<std::string> parents;  // empty for a root ("parents: base")
+    std::vector<std::string> parents; // empty for a root ("parents: base")
     std::string message;
     std::filesystem::path path;
     TransactionMode transaction = TransactionMode::per_section;
     Section up;
-    std::optional<Section> down;  // absent: irreversible
-    std::string checksum;         // SHA-256 of the up section, see checksum_of()
+    std::optional<Section> down; // absent: irreversible
+    std::string checksum;        // SHA-256 of the up section, see checksum_of()
     std::size_t parents_line = 0;
     std::size_t revision_line = 0;
     // Per-file overrides of --ddl-lock-timeout and --statement-timeout.
@@ -47,4 +47,4 @@ struct Migration {
 // leading and trailing whitespace removed, so line-ending and editor noise is not drift.
 std::string checksum_of(const std::string& sql);
 
-}  // namespace schemagate::migration
+} // namespace schemagate::migration

@@ -58,7 +58,7 @@ ClassifiedLine classify(std::string_view line) {
     return {LineKind::comment, {}, {}};
 }
 
-}  // namespace
+} // namespace
 
 bool is_reserved_id(std::string_view id) {
     const std::string lowered = util::to_lower(id);
@@ -73,8 +73,7 @@ bool is_valid_id(std::string_view id) {
         return false;
     }
     for (char c : id) {
-        if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '.' && c != '-' &&
-            c != '_') {
+        if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '.' && c != '-' && c != '_') {
             return false;
         }
     }
@@ -103,7 +102,7 @@ tl::expected<Migration, std::vector<Diagnostic>> parse_migration(const std::file
     }
 
     enum class Where { header, up, down } where = Where::header;
-    std::map<std::string, std::size_t> seen;  // directive -> line
+    std::map<std::string, std::size_t> seen; // directive -> line
     std::optional<std::string> revision;
     std::optional<std::string> message;
     bool have_parents = false;
@@ -247,4 +246,4 @@ tl::expected<Migration, std::vector<Diagnostic>> parse_migration(const std::file
     return m;
 }
 
-}  // namespace schemagate::migration
+} // namespace schemagate::migration

@@ -26,4 +26,4 @@ bool is_reserved_id(std::string_view id);
 // Whether `id` is a valid revision id: letters, digits, '.', '-' and '_', not reserved.
 bool is_valid_id(std::string_view id);
 
-}  // namespace schemagate::migration
+} // namespace schemagate::migration

@@ -61,9 +61,11 @@ RevisionSet all_revisions(const RevisionGraph& graph) {
     return out;
 }
 
-}  // namespace
+} // namespace
 
-std::string_view to_string(Direction d) { return d == Direction::up ? "upgrade" : "downgrade"; }
+std::string_view to_string(Direction d) {
+    return d == Direction::up ? "upgrade" : "downgrade";
+}
 
 std::string single_head(const RevisionGraph& graph) {
     const auto heads = graph.heads();
@@ -209,4 +211,4 @@ RevisionSet stamp_result(const RevisionGraph& graph, const RevisionSet& applied,
     return out;
 }
 
-}  // namespace schemagate::migration
+} // namespace schemagate::migration

@@ -17,7 +17,7 @@ std::string_view to_string(Direction d);
 // several copies started together do not each move N further.
 struct Goal {
     Direction direction = Direction::up;
-    RevisionSet revisions;  // up: must be applied afterwards; down: must not be
+    RevisionSet revisions; // up: must be applied afterwards; down: must not be
 };
 
 // Target grammar: head | heads | base | <id or unique prefix> | +N (upgrade) | -N (downgrade).
@@ -44,4 +44,4 @@ std::vector<std::string> current_heads(const RevisionGraph& graph, const Revisio
 RevisionSet stamp_result(const RevisionGraph& graph, const RevisionSet& applied,
                          std::string_view target);
 
-}  // namespace schemagate::migration
+} // namespace schemagate::migration

@@ -19,14 +19,13 @@ bool all_digits(const std::string& s) {
     });
 }
 
-}  // namespace
+} // namespace
 
 std::string next_revision_id(const RevisionGraph& graph) {
     const auto& ms = graph.migrations();
-    const bool numbered =
-        ms.empty() || std::all_of(ms.begin(), ms.end(), [](const Migration& m) {
-            return all_digits(m.id) && m.id.size() <= 18;
-        });
+    const bool numbered = ms.empty() || std::all_of(ms.begin(), ms.end(), [](const Migration& m) {
+                              return all_digits(m.id) && m.id.size() <= 18;
+                          });
     if (numbered) {
         unsigned long long highest = 0;
         std::size_t width = 3;
@@ -52,8 +51,8 @@ std::string next_revision_id(const RevisionGraph& graph) {
 std::string render_migration(const std::string& id, const std::vector<std::string>& parents,
                              const std::string& message) {
     std::string text;
-    text += "-- parents: " + (parents.empty() ? std::string("base") : util::join(parents, ", ")) +
-            "\n";
+    text +=
+        "-- parents: " + (parents.empty() ? std::string("base") : util::join(parents, ", ")) + "\n";
     text += "-- revision: " + id + "\n";
     text += "-- message: " + message + "\n\n";
     text += "-- migrate:up\n";
@@ -96,4 +95,4 @@ std::filesystem::path write_migration(const std::filesystem::path& dir, const Re
     return path;
 }
 
-}  // namespace schemagate::migration
+} // namespace schemagate::migration

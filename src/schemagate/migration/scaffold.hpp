@@ -24,4 +24,4 @@ std::filesystem::path write_migration(const std::filesystem::path& dir, const Re
                                       const std::vector<std::string>& parents,
                                       const std::string& message);
 
-}  // namespace schemagate::migration
+} // namespace schemagate::migration

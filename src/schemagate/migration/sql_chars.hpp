@@ -10,7 +10,9 @@ inline bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+inline bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 inline bool is_ident_start(char c) {
     const auto u = static_cast<unsigned char>(c);
@@ -18,12 +20,16 @@ inline bool is_ident_start(char c) {
 }
 
 // Dollar tags may not contain '$'; unquoted identifiers may.
-inline bool is_tag_char(char c) { return is_ident_start(c) || is_digit(c); }
+inline bool is_tag_char(char c) {
+    return is_ident_start(c) || is_digit(c);
+}
 
-inline bool is_ident_char(char c) { return is_tag_char(c) || c == '$'; }
+inline bool is_ident_char(char c) {
+    return is_tag_char(c) || c == '$';
+}
 
 inline char to_lower_ascii(char c) {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-}  // namespace schemagate::migration::sql_chars
+} // namespace schemagate::migration::sql_chars

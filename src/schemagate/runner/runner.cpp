@@ -63,17 +63,18 @@ std::string unfinished_step_problem(const migration::RevisionGraph& graph,
     if (graph.contains(row.id)) {
         where = statement_where(graph.at(row.id), row.operation, done) + ": revision " + row.id;
     }
-    const std::string what =
-        row.state == RowState::running
-            ? "was interrupted during its " + op + " (transaction: none) after " +
-                  std::to_string(done) + " statements; the process died or lost its connection"
-            : "failed during its " + op + " (transaction: none) after " + std::to_string(done) +
-                  " statements: " + row.error;
-    return where + " " + what + ". Finish or undo the statement at that line by hand (drop any "
-                                "INVALID index it left), then run `schemagate repair " +
+    const std::string what = row.state == RowState::running
+                                 ? "was interrupted during its " + op +
+                                       " (transaction: none) after " + std::to_string(done) +
+                                       " statements; the process died or lost its connection"
+                                 : "failed during its " + op + " (transaction: none) after " +
+                                       std::to_string(done) + " statements: " + row.error;
+    return where + " " + what +
+           ". Finish or undo the statement at that line by hand (drop any "
+           "INVALID index it left), then run `schemagate repair " +
            row.id + " --resume` to continue from statement " + std::to_string(done + 1) +
-           ", or undo the first " + std::to_string(done) + " statements and run `schemagate repair " +
-           row.id + " --rollback`";
+           ", or undo the first " + std::to_string(done) +
+           " statements and run `schemagate repair " + row.id + " --rollback`";
 }
 
 // A statement PostgreSQL refuses inside a transaction block (CREATE INDEX CONCURRENTLY,
@@ -101,7 +102,7 @@ void refuse_untransactable_statements(const std::vector<const Migration*>& steps
     }
 }
 
-}  // namespace
+} // namespace
 
 store::Step prepare_step(const Migration& m, Direction direction, store::Timeouts defaults) {
     const auto& section = direction == Direction::up ? m.up : *m.down;
@@ -169,16 +170,15 @@ std::vector<std::string> integrity_problems(const migration::RevisionGraph& grap
 
 Runner::Runner(const migration::RevisionGraph& graph, store::Store& store, lock::Lock& lock,
                util::Clock& clock, RunnerOptions options)
-    : m_graph(graph), m_store(store), m_lock(lock), m_clock(clock),
-      m_options(std::move(options)) {}
+    : m_graph(graph), m_store(store), m_lock(lock), m_clock(clock), m_options(std::move(options)) {}
 
 std::vector<store::AppliedRevision> Runner::checked_history(RunningRows running) {
     auto history = m_store.read_history();
     auto problems = integrity_problems(m_graph, history, m_options.allow, running);
     if (!problems.empty()) {
-        const bool unfinished =
-            std::any_of(history.begin(), history.end(),
-                        [](const auto& row) { return row.state != RowState::applied; });
+        const bool unfinished = std::any_of(history.begin(), history.end(), [](const auto& row) {
+            return row.state != RowState::applied;
+        });
         if (unfinished) {
             for (const auto& index : m_store.invalid_indexes()) {
                 problems.push_back("index " + index +
@@ -212,7 +212,7 @@ void Runner::acquire_lock() {
 
 void Runner::run_with_retries(const store::Step& step) {
     auto backoff = m_options.retry_backoff;
-    std::optional<std::mt19937> rng;  // seeded on the first retry: random_device is not free
+    std::optional<std::mt19937> rng; // seeded on the first retry: random_device is not free
     for (int attempt = 1;; ++attempt) {
         try {
             m_store.run_step(step, m_options.applied_by);
@@ -220,10 +220,9 @@ void Runner::run_with_retries(const store::Step& step) {
         } catch (const store::StepFailed& e) {
             // A transactional step that timed out waiting for a lock rolled back whole: run it
             // again later. A `transaction: none` step did not: it is recorded as failed.
-            const bool retryable = e.retryable() &&
-                                   step.migration->transaction !=
-                                       migration::TransactionMode::none &&
-                                   attempt <= m_options.lock_retries;
+            const bool retryable =
+                e.retryable() && step.migration->transaction != migration::TransactionMode::none &&
+                attempt <= m_options.lock_retries;
             if (!retryable) {
                 throw;
             }
@@ -235,11 +234,10 @@ void Runner::run_with_retries(const store::Step& step) {
             const std::chrono::milliseconds sleep(jitter(*rng));
             spdlog::warn("revision {}: {} on attempt {} of {}; blocked by: {}; retrying in {}",
                          step.migration->id,
-                         e.lock_timeout()
-                             ? "lock_timeout (" + util::format_duration(step.timeouts.lock) + ") hit"
-                             : std::string("deadlock"),
-                         attempt,
-                         m_options.lock_retries + 1,
+                         e.lock_timeout() ? "lock_timeout (" +
+                                                util::format_duration(step.timeouts.lock) + ") hit"
+                                          : std::string("deadlock"),
+                         attempt, m_options.lock_retries + 1,
                          e.blockers().empty() ? "(not seen)" : util::join(e.blockers(), "; "),
                          util::format_duration(sleep));
             m_observer->step_retried(step.migration->id);
@@ -288,8 +286,8 @@ RunReport Runner::run(const migration::Goal& goal, migration::RevisionSet applie
                              describe_step(*m, goal.direction));
                 const auto started = m_clock.now();
                 run_with_retries(step);
-                const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    m_clock.now() - started);
+                const auto took =
+                    std::chrono::duration_cast<std::chrono::milliseconds>(m_clock.now() - started);
                 const util::LogField duration_field("duration_ms", std::to_string(took.count()),
                                                     util::LogField::Type::number);
                 spdlog::info("{} {} done in {}", migration::to_string(goal.direction), m->id,
@@ -317,8 +315,8 @@ RunReport Runner::repair(std::string_view id, RepairMode mode) {
     const LockGuard guard(m_lock);
     report.took_lock = true;
     const auto history = m_store.read_history();
-    const auto row = std::find_if(history.begin(), history.end(),
-                                  [&](const auto& r) { return r.id == id; });
+    const auto row =
+        std::find_if(history.begin(), history.end(), [&](const auto& r) { return r.id == id; });
     if (row == history.end() || row->state == RowState::applied) {
         throw UsageError("revision " + std::string(id) +
                          " has no failed or interrupted step to repair; `schemagate validate` "
@@ -340,8 +338,7 @@ RunReport Runner::repair(std::string_view id, RepairMode mode) {
     }
     const Migration& m = m_graph.at(row->id);
     if (row->operation == Direction::down && !m.reversible()) {
-        throw UsageError(m.path.string() + ": revision " + m.id +
-                         " has no down section to resume");
+        throw UsageError(m.path.string() + ": revision " + m.id + " has no down section to resume");
     }
     store::Step step = prepare_step(m, row->operation, m_options.timeouts);
     step.first_statement = static_cast<std::size_t>(row->statements_done);
@@ -408,4 +405,4 @@ RunReport Runner::stamp(std::string_view target) {
     return report;
 }
 
-}  // namespace schemagate::runner
+} // namespace schemagate::runner

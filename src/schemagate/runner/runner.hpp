@@ -14,23 +14,23 @@ namespace schemagate::runner {
 
 // Which integrity problems a careful user has chosen to live with.
 struct Allowances {
-    bool drift = false;    // --allow-drift: applied revisions whose file changed
-    bool unknown = false;  // --allow-unknown: applied revisions no file declares (a rollback)
+    bool drift = false;   // --allow-drift: applied revisions whose file changed
+    bool unknown = false; // --allow-unknown: applied revisions no file declares (a rollback)
 };
 
 struct RunnerOptions {
-    std::chrono::milliseconds lock_timeout{std::chrono::minutes(10)};  // the migration lock
-    store::Timeouts timeouts{std::chrono::seconds(2), std::chrono::minutes(15)};  // per step
-    int lock_retries = 10;  // retries of a transactional step that hit lock_timeout
+    std::chrono::milliseconds lock_timeout{std::chrono::minutes(10)}; // the migration lock
+    store::Timeouts timeouts{std::chrono::seconds(2), std::chrono::minutes(15)}; // per step
+    int lock_retries = 10; // retries of a transactional step that hit lock_timeout
     std::chrono::milliseconds retry_backoff{500};
     std::chrono::milliseconds max_retry_backoff{std::chrono::seconds(30)};
-    int reconnects = 5;  // times a run reconnects and continues after losing the database
+    int reconnects = 5; // times a run reconnects and continues after losing the database
     Allowances allow;
-    std::string applied_by;  // host or pod name, recorded with each step
+    std::string applied_by; // host or pod name, recorded with each step
 };
 
 struct RunReport {
-    std::vector<std::string> revisions;  // run (or stamped) in order
+    std::vector<std::string> revisions; // run (or stamped) in order
     bool took_lock = false;
 };
 
@@ -101,4 +101,4 @@ private:
     Observer* m_observer = &m_no_observer;
 };
 
-}  // namespace schemagate::runner
+} // namespace schemagate::runner

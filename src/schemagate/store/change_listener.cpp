@@ -29,8 +29,7 @@ void announce_change(PgStore& store, const HistoryTable& table, const std::strin
     }
 }
 
-ChangeListener::ChangeListener(PgStore& store, const HistoryTable& table)
-    : m_store(store) {
+ChangeListener::ChangeListener(PgStore& store, const HistoryTable& table) : m_store(store) {
     try {
         m_receiver = std::make_unique<Receiver>(store.connection(), table.channel());
     } catch (const pqxx::broken_connection& e) {
@@ -52,4 +51,4 @@ bool ChangeListener::wait(std::chrono::milliseconds timeout) {
     }
 }
 
-}  // namespace schemagate::store
+} // namespace schemagate::store

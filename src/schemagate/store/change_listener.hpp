@@ -34,4 +34,4 @@ private:
     std::unique_ptr<Receiver> m_receiver;
 };
 
-}  // namespace schemagate::store
+} // namespace schemagate::store

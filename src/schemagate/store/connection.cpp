@@ -35,7 +35,7 @@ bool mentions(const std::string& conninfo, const std::string& key) {
     return util::to_lower(conninfo).find(key + "=") != std::string::npos;
 }
 
-}  // namespace
+} // namespace
 
 std::string with_defaults(const std::string& conninfo) {
     std::vector<std::string> extra;
@@ -66,7 +66,8 @@ std::string describe(const std::exception& e) {
 }
 
 std::string sqlstate_of(const pqxx::failure& e) {
-    if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e); sql && !sql->sqlstate().empty()) {
+    if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
+        sql && !sql->sqlstate().empty()) {
         return sql->sqlstate();
     }
     if (dynamic_cast<const pqxx::deadlock_detected*>(&e)) {
@@ -116,4 +117,4 @@ Connection::Connection(const std::string& conninfo) {
 
 Connection::~Connection() = default;
 
-}  // namespace schemagate::store
+} // namespace schemagate::store

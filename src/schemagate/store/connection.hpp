@@ -38,4 +38,4 @@ std::string describe(const std::exception& e);
 // an empty one, so it is recovered from the exception's type where needed.
 std::string sqlstate_of(const pqxx::failure& e);
 
-}  // namespace schemagate::store
+} // namespace schemagate::store

@@ -17,13 +17,17 @@ std::string quote_ident(std::string_view name) {
     return out + "\"";
 }
 
-std::string HistoryTable::qualified() const { return quote_ident(schema) + "." + quote_ident(table); }
+std::string HistoryTable::qualified() const {
+    return quote_ident(schema) + "." + quote_ident(table);
+}
 
 std::string HistoryTable::log_qualified() const {
     return quote_ident(schema) + "." + quote_ident(table + "_log");
 }
 
-std::string HistoryTable::display() const { return schema + "." + table; }
+std::string HistoryTable::display() const {
+    return schema + "." + table;
+}
 
 std::int64_t HistoryTable::lock_key() const {
     // The first 8 bytes of a hash of the table's name: different history tables in one
@@ -63,4 +67,4 @@ tl::expected<HistoryTable, std::string> parse_history_table(std::string_view tex
     return out;
 }
 
-}  // namespace schemagate::store
+} // namespace schemagate::store

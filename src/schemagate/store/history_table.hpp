@@ -13,9 +13,9 @@ struct HistoryTable {
     std::string schema = "public";
     std::string table = "schemagate_history";
 
-    std::string qualified() const;      // quoted: "public"."schemagate_history"
-    std::string log_qualified() const;  // quoted: "public"."schemagate_history_log"
-    std::string display() const;        // unquoted: public.schemagate_history
+    std::string qualified() const;     // quoted: "public"."schemagate_history"
+    std::string log_qualified() const; // quoted: "public"."schemagate_history_log"
+    std::string display() const;       // unquoted: public.schemagate_history
     // The advisory-lock key for migrations recorded in this table.
     std::int64_t lock_key() const;
     // The LISTEN/NOTIFY channel on which runs announce each applied step:
@@ -31,4 +31,4 @@ tl::expected<HistoryTable, std::string> parse_history_table(std::string_view tex
 // A SQL identifier in double quotes, with embedded quotes doubled.
 std::string quote_ident(std::string_view name);
 
-}  // namespace schemagate::store
+} // namespace schemagate::store

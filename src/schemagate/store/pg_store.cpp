@@ -32,7 +32,9 @@ long long elapsed_ms(Clock::time_point since) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
 }
 
-std::string operation(Direction d) { return d == Direction::up ? "upgrade" : "downgrade"; }
+std::string operation(Direction d) {
+    return d == Direction::up ? "upgrade" : "downgrade";
+}
 
 const migration::Section& section_of(const Step& step) {
     return step.direction == Direction::up ? step.migration->up : *step.migration->down;
@@ -61,7 +63,7 @@ std::string blockers_text(const std::vector<std::string>& blockers) {
     return "\nblocked by:\n  " + util::join(blockers, "\n  ");
 }
 
-}  // namespace
+} // namespace
 
 PgStore::PgStore(std::string conninfo, HistoryTable table)
     : m_conninfo(std::move(conninfo)), m_table(std::move(table)),
@@ -157,7 +159,7 @@ void PgStore::run_step(const Step& step, const std::string& applied_by) {
 void PgStore::run_transactional(const Step& step, const std::string& applied_by) {
     const migration::Migration& m = *step.migration;
     const auto started = Clock::now();
-    std::size_t current = step.statements.size();  // past the SQL: the bookkeeping
+    std::size_t current = step.statements.size(); // past the SQL: the bookkeeping
     std::optional<StatementWatch> watch;
     try {
         pqxx::work txn(m_conn->get());
@@ -172,8 +174,7 @@ void PgStore::run_transactional(const Step& step, const std::string& applied_by)
             setup += "SET LOCAL client_connection_check_interval = '1s'; ";
         }
         const int pid = txn.exec(setup + "SELECT pg_backend_pid()")[0][0].as<int>();
-        watch.emplace(m_conninfo, m_monitor, pid, sample_after(step.timeouts),
-                      CancelOnSignal::yes);
+        watch.emplace(m_conninfo, m_monitor, pid, sample_after(step.timeouts), CancelOnSignal::yes);
         for (std::size_t i = 0; i < step.statements.size(); ++i) {
             util::throw_if_interrupted();
             current = i;
@@ -260,9 +261,9 @@ void PgStore::run_autocommit(const Step& step, const std::string& applied_by) {
             // server connection, so they are reset at the end (see README, "PgBouncer").
             pqxx::nontransaction setup(conn);
             const std::string check_client = conn.server_version() >= 140000
-                                                     ? "SET client_connection_check_interval = "
-                                                       "'1s'; "
-                                                     : "";
+                                                 ? "SET client_connection_check_interval = "
+                                                   "'1s'; "
+                                                 : "";
             std::string settings;
             for (const auto& set : history_sql::set_session_timeouts(step.timeouts)) {
                 settings += set + "; ";
@@ -271,8 +272,7 @@ void PgStore::run_autocommit(const Step& step, const std::string& applied_by) {
         }
         // A statement such as CREATE INDEX CONCURRENTLY is never cancelled half way (that would
         // leave an INVALID index); a signal stops the step between statements instead.
-        watch.emplace(m_conninfo, m_monitor, pid, sample_after(step.timeouts),
-                      CancelOnSignal::no);
+        watch.emplace(m_conninfo, m_monitor, pid, sample_after(step.timeouts), CancelOnSignal::no);
         for (std::size_t i = step.first_statement; i < step.statements.size(); ++i) {
             current = i;
             if (util::interrupted()) {
@@ -344,8 +344,7 @@ void PgStore::fail_step(const Step& step, const std::string& applied_by, std::si
         spdlog::warn("could not record the failure of {} in {}: {}", m.id, m_table.display(),
                      describe(record_error));
     }
-    audit(m.id, operation(step.direction), "failed", duration_ms, applied_by, sqlstate,
-          message);
+    audit(m.id, operation(step.direction), "failed", duration_ms, applied_by, sqlstate, message);
 
     std::string outcome;
     if (!autocommit) {
@@ -356,9 +355,8 @@ void PgStore::fail_step(const Step& step, const std::string& applied_by, std::si
                   std::to_string(statement) + " of " + std::to_string(step.statements.size()) +
                   " are committed. Fix the cause (drop any INVALID index the failed statement "
                   "left), then `schemagate repair " +
-                  m.id + " --resume` to continue from statement " +
-                  std::to_string(statement + 1) + ", or undo them by hand and `schemagate repair " +
-                  m.id + " --rollback`";
+                  m.id + " --resume` to continue from statement " + std::to_string(statement + 1) +
+                  ", or undo them by hand and `schemagate repair " + m.id + " --rollback`";
     }
     throw StepFailed(where + ": " + operation(step.direction) + " of revision " + m.id +
                          " failed [SQLSTATE " + sqlstate + "]: " + message +
@@ -366,10 +364,9 @@ void PgStore::fail_step(const Step& step, const std::string& applied_by, std::si
                      sqlstate, std::move(blockers));
 }
 
-void PgStore::audit(const std::string& id, const std::string& operation,
-                    const std::string& outcome, long long duration_ms,
-                    const std::string& applied_by, const std::string& sqlstate,
-                    const std::string& error) {
+void PgStore::audit(const std::string& id, const std::string& operation, const std::string& outcome,
+                    long long duration_ms, const std::string& applied_by,
+                    const std::string& sqlstate, const std::string& error) {
     // Best effort, in its own transaction: the audit log must not hide the real failure.
     try {
         pqxx::work txn(m_conn->get());
@@ -377,17 +374,15 @@ void PgStore::audit(const std::string& id, const std::string& operation,
                         applied_by, sqlstate, error);
         txn.commit();
     } catch (const std::exception& e) {
-        spdlog::warn("could not record {} of {} in the audit log: {}", operation, id,
-                     describe(e));
+        spdlog::warn("could not record {} of {} in the audit log: {}", operation, id, describe(e));
     }
 }
 
 bool PgStore::step_committed(const Step& step) {
     reconnect();
     pqxx::read_transaction txn(m_conn->get());
-    const auto rows =
-        txn.exec_params("SELECT state FROM " + m_table.qualified() + " WHERE revision = $1",
-                        step.migration->id);
+    const auto rows = txn.exec_params(
+        "SELECT state FROM " + m_table.qualified() + " WHERE revision = $1", step.migration->id);
     const bool present = !rows.empty() && rows[0][0].as<std::string>() == "applied";
     return present == (step.direction == Direction::up);
 }
@@ -418,10 +413,10 @@ void PgStore::stamp(const std::vector<const migration::Migration*>& add,
 void PgStore::abandon_step(const std::string& id, const std::string& applied_by) {
     try {
         pqxx::work txn(m_conn->get());
-        const auto rows = txn.exec_params("SELECT state, coalesce(operation, 'upgrade') FROM " +
-                                              m_table.qualified() +
-                                              " WHERE revision = $1 FOR UPDATE",
-                                          id);
+        const auto rows =
+            txn.exec_params("SELECT state, coalesce(operation, 'upgrade') FROM " +
+                                m_table.qualified() + " WHERE revision = $1 FOR UPDATE",
+                            id);
         if (rows.empty() || rows[0][0].as<std::string>() == "applied") {
             throw UsageError("revision " + id +
                              " has no failed or interrupted step to roll back; "
@@ -472,8 +467,8 @@ void PgStore::reconnect() {
                 throw DatabaseUnreachable(std::string(e.what()) + " (gave up reconnecting after " +
                                           util::format_duration(k_reconnect_patience) + ")");
             }
-            spdlog::warn("database unreachable, retrying in {}: {}",
-                         util::format_duration(backoff), e.what());
+            spdlog::warn("database unreachable, retrying in {}: {}", util::format_duration(backoff),
+                         e.what());
         }
         util::throw_if_interrupted();
         std::this_thread::sleep_for(backoff);
@@ -481,4 +476,4 @@ void PgStore::reconnect() {
     }
 }
 
-}  // namespace schemagate::store
+} // namespace schemagate::store

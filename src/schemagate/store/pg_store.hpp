@@ -49,4 +49,4 @@ private:
     std::unique_ptr<Connection> m_monitor;
 };
 
-}  // namespace schemagate::store
+} // namespace schemagate::store

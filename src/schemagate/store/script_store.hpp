@@ -51,7 +51,7 @@ private:
     std::ostream& m_out;
     HistoryTable m_table;
     std::vector<AppliedRevision> m_history;
-    std::unordered_set<std::string> m_ids;  // the ids in m_history
+    std::unordered_set<std::string> m_ids; // the ids in m_history
     AppliedBy m_applied_by;
 };
 

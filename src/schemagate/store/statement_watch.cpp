@@ -11,7 +11,7 @@ namespace {
 
 constexpr std::chrono::milliseconds k_tick{50};
 
-}  // namespace
+} // namespace
 
 StatementWatch::StatementWatch(std::string conninfo, std::unique_ptr<Connection>& monitor,
                                int backend_pid, std::chrono::milliseconds sample_after,
@@ -54,8 +54,8 @@ void StatementWatch::run() {
         if (m_stop) {
             break;
         }
-        const bool cancel_now = m_cancel == CancelOnSignal::yes && !m_cancelled &&
-                                util::interrupted();
+        const bool cancel_now =
+            m_cancel == CancelOnSignal::yes && !m_cancelled && util::interrupted();
         const bool sample_now =
             !sampled && std::chrono::steady_clock::now() - start >= m_sample_after;
         if (!cancel_now && !sample_now) {
@@ -97,4 +97,4 @@ void StatementWatch::run() {
     }
 }
 
-}  // namespace schemagate::store
+} // namespace schemagate::store

@@ -52,4 +52,4 @@ private:
     std::thread m_thread;
 };
 
-}  // namespace schemagate::store
+} // namespace schemagate::store

@@ -23,13 +23,13 @@ struct AppliedRevision {
     std::vector<std::string> parents;
     std::string checksum;
     std::string message;
-    std::string applied_at;  // ISO 8601, UTC
+    std::string applied_at; // ISO 8601, UTC
     std::int64_t duration_ms = 0;
     std::string applied_by;
     RowState state = RowState::applied;
-    migration::Direction operation = migration::Direction::up;  // of a running or failed step
-    std::int64_t statements_done = 0;  // of a running or failed step
-    std::string error;                 // of a failed step
+    migration::Direction operation = migration::Direction::up; // of a running or failed step
+    std::int64_t statements_done = 0;                          // of a running or failed step
+    std::string error;                                         // of a failed step
 };
 
 // lock_timeout and statement_timeout for one step; zero means no limit.
@@ -43,7 +43,7 @@ struct Step {
     const migration::Migration* migration = nullptr;
     migration::Direction direction = migration::Direction::up;
     std::vector<migration::Statement> statements;
-    std::size_t first_statement = 0;  // where a resumed `transaction: none` step starts
+    std::size_t first_statement = 0; // where a resumed `transaction: none` step starts
     Timeouts timeouts;
 };
 
@@ -95,4 +95,4 @@ public:
     virtual void reconnect() = 0;
 };
 
-}  // namespace schemagate::store
+} // namespace schemagate::store

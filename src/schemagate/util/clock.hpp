@@ -18,4 +18,4 @@ public:
     void sleep_for(std::chrono::milliseconds d) override;
 };
 
-}  // namespace schemagate::util
+} // namespace schemagate::util

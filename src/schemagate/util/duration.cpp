@@ -11,7 +11,7 @@ namespace {
 
 constexpr long long k_max_ms = 366LL * 24 * 3'600'000;
 
-}  // namespace
+} // namespace
 
 tl::expected<Millis, std::string> parse_duration(std::string_view text) {
     const std::string_view s = trim(text);
@@ -97,4 +97,4 @@ std::string format_duration(Millis d) {
     return out;
 }
 
-}  // namespace schemagate::util
+} // namespace schemagate::util

@@ -17,4 +17,4 @@ tl::expected<Millis, std::string> parse_duration(std::string_view text);
 // Formats as the shortest of "850ms", "12s", "1m30s", "2h".
 std::string format_duration(Millis d);
 
-}  // namespace schemagate::util
+} // namespace schemagate::util

@@ -9,13 +9,13 @@ namespace schemagate {
 // never renumber, only add.
 enum class ExitCode : int {
     success = 0,
-    migration_failed = 1,  // a migration's SQL failed and was rolled back
-    usage = 2,             // bad flags, options, or a request that cannot be carried out
-    lock_timeout = 3,      // the migration lock was not acquired within --lock-timeout
-    integrity = 4,         // bad migration files, graph errors, drift, ambiguous targets
-    unreachable = 5,       // the database could not be reached
-    not_at_target = 6,     // `status`: the database is not at the target
-    interrupted = 130,     // SIGINT or SIGTERM
+    migration_failed = 1, // a migration's SQL failed and was rolled back
+    usage = 2,            // bad flags, options, or a request that cannot be carried out
+    lock_timeout = 3,     // the migration lock was not acquired within --lock-timeout
+    integrity = 4,        // bad migration files, graph errors, drift, ambiguous targets
+    unreachable = 5,      // the database could not be reached
+    not_at_target = 6,    // `status`: the database is not at the target
+    interrupted = 130,    // SIGINT or SIGTERM
 };
 
 // Base of the errors that end a run. main() prints what() and exits with code().
@@ -50,4 +50,4 @@ struct Interrupted : Error {
     explicit Interrupted(const std::string& message) : Error(ExitCode::interrupted, message) {}
 };
 
-}  // namespace schemagate
+} // namespace schemagate

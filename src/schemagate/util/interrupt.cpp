@@ -19,7 +19,7 @@ extern "C" void on_signal(int) {
     }
 }
 
-}  // namespace
+} // namespace
 
 void install_interrupt_handlers() {
     struct sigaction sa {};
@@ -29,7 +29,9 @@ void install_interrupt_handlers() {
     sigaction(SIGTERM, &sa, nullptr);
 }
 
-bool interrupted() { return g_signals.load() > 0; }
+bool interrupted() {
+    return g_signals.load() > 0;
+}
 
 void throw_if_interrupted() {
     if (interrupted()) {
@@ -38,4 +40,4 @@ void throw_if_interrupted() {
     }
 }
 
-}  // namespace schemagate::util
+} // namespace schemagate::util

@@ -9,4 +9,4 @@ bool interrupted();
 // Throws Interrupted (exit 130) if a signal arrived.
 void throw_if_interrupted();
 
-}  // namespace schemagate::util
+} // namespace schemagate::util

@@ -26,8 +26,7 @@ thread_local std::vector<Field> t_fields;
 
 std::string iso_time(spdlog::log_clock::time_point t) {
     const auto secs = std::chrono::time_point_cast<std::chrono::seconds>(t);
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();
     const std::time_t tt = spdlog::log_clock::to_time_t(secs);
     std::tm tm{};
     gmtime_r(&tt, &tm);
@@ -54,7 +53,7 @@ protected:
             for (const auto& f : t_fields) {
                 line += ",\"" + json_escape(f.key) + "\":" +
                         (f.type == LogField::Type::number ? f.value
-                                                           : "\"" + json_escape(f.value) + "\"");
+                                                          : "\"" + json_escape(f.value) + "\"");
             }
             line += "}\n";
         } else {
@@ -71,13 +70,15 @@ private:
     bool m_json;
 };
 
-}  // namespace
+} // namespace
 
 LogField::LogField(std::string key, std::string value, Type type) {
     t_fields.push_back({std::move(key), std::move(value), type});
 }
 
-LogField::~LogField() { t_fields.pop_back(); }
+LogField::~LogField() {
+    t_fields.pop_back();
+}
 
 std::string json_escape(std::string_view s) {
     std::string out;
@@ -130,4 +131,4 @@ tl::expected<void, std::string> setup_logging(std::string_view level, std::strin
     return {};
 }
 
-}  // namespace schemagate::util
+} // namespace schemagate::util

@@ -27,4 +27,4 @@ public:
 // `s` as the inside of a JSON string.
 std::string json_escape(std::string_view s);
 
-}  // namespace schemagate::util
+} // namespace schemagate::util

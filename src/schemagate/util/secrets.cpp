@@ -138,7 +138,7 @@ std::vector<Span> password_spans(std::string_view conninfo) {
     return is_uri(conninfo) ? uri_password_spans(conninfo) : keyword_password_spans(conninfo);
 }
 
-}  // namespace
+} // namespace
 
 void register_secret(std::string secret) {
     if (secret.empty()) {
@@ -184,8 +184,8 @@ std::string conninfo_password(std::string_view conninfo) {
     if (spans.empty()) {
         return {};
     }
-    const std::string_view raw = conninfo.substr(spans.front().begin,
-                                                 spans.front().end - spans.front().begin);
+    const std::string_view raw =
+        conninfo.substr(spans.front().begin, spans.front().end - spans.front().begin);
     if (is_uri(conninfo)) {
         return percent_decode(raw);
     }
@@ -206,4 +206,4 @@ void register_conninfo_secrets(std::string_view conninfo) {
     register_secret(conninfo_password(conninfo));
 }
 
-}  // namespace schemagate::util
+} // namespace schemagate::util

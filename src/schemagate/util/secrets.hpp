@@ -22,4 +22,4 @@ std::string conninfo_password(std::string_view conninfo);
 // it that way in its errors, percent-encoding and all) and as decoded.
 void register_conninfo_secrets(std::string_view conninfo);
 
-}  // namespace schemagate::util
+} // namespace schemagate::util

@@ -23,4 +23,4 @@ std::string sha256_hex(std::string_view data) {
     return out;
 }
 
-}  // namespace schemagate::util
+} // namespace schemagate::util

@@ -6,9 +6,13 @@
 namespace schemagate::util {
 
 namespace {
-bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-}  // namespace
+bool is_space(char c) {
+    return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
+char lower(char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
+} // namespace
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && is_space(s.front())) {
@@ -89,4 +93,4 @@ std::string slugify(std::string_view text, std::size_t max_len) {
     return out;
 }
 
-}  // namespace schemagate::util
+} // namespace schemagate::util

@@ -15,4 +15,4 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 // Lowercase ASCII letters and digits joined by single '_', at most `max_len` characters.
 std::string slugify(std::string_view text, std::size_t max_len = 40);
 
-}  // namespace schemagate::util
+} // namespace schemagate::util
