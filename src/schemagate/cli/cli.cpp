@@ -91,14 +91,21 @@ void run_observed(const Invocation& inv, Observability& observability, const std
     util::SystemClock clock;
     lock::PgAdvisoryLock lock(inv.config.database_url, inv.config.history_table.lock_key(), clock);
     runner::Runner runner(graph, *store, lock, clock, runner_options(inv.config));
-    RunObserver observer(observability.metrics(), *store, inv.config.history_table);
-    runner.observe(observer);
-    action(runner);
+    runner.observe(observability.metrics());
+    const auto report = action(runner);
     observability.metrics().succeeded();
-    // The run succeeded: losing the connection now must not turn it into a failure. The state
-    // for /readyz and the metrics is read again on a new connection, or left out.
+    if (!observability.watched()) {
+        return; // nobody can see the state: don't spend a read on it
+    }
     const bool named = !target.empty() && target != "base" && target[0] != '+' && target[0] != '-';
     const std::string readiness_target = named ? target : default_target(graph);
+    if (report.history) {
+        // Nothing ran: the history the runner read is the state.
+        observability.publish(schema_state(graph, *report.history, readiness_target));
+        return;
+    }
+    // The run succeeded: losing the connection now must not turn it into a failure. The state
+    // for /readyz and the metrics is read again on a new connection, or left out.
     try {
         observability.publish(read_schema_state(graph, *store, readiness_target));
     } catch (const DatabaseUnreachable&) {

@@ -7,7 +7,6 @@
 
 #include <schemagate/migration/planner.hpp>
 #include <schemagate/runner/runner.hpp>
-#include <schemagate/store/change_listener.hpp>
 #include <schemagate/util/duration.hpp>
 #include <schemagate/util/interrupt.hpp>
 
@@ -18,20 +17,6 @@ namespace {
 constexpr const char* k_version = "0.1.0";
 
 } // namespace
-
-void RunObserver::lock_waited(std::chrono::milliseconds waited) {
-    m_metrics.lock_waited(waited);
-}
-
-void RunObserver::step_retried(const std::string& id) {
-    m_metrics.step_retried(id);
-}
-
-void RunObserver::step_done(const std::string& id, migration::Direction direction,
-                            std::chrono::milliseconds took) {
-    m_metrics.step_done(id, direction, took);
-    store::announce_change(m_store, m_table, id);
-}
 
 nlohmann::json SchemaState::reason() const {
     nlohmann::json out{{"ready", ready}, {"pending", pending}, {"current", current}};
@@ -52,7 +37,12 @@ std::string default_target(const migration::RevisionGraph& graph) {
 
 SchemaState read_schema_state(const migration::RevisionGraph& graph, store::PgStore& store,
                               const std::string& target) {
-    const auto history = store.read_history();
+    return schema_state(graph, store.read_history(), target);
+}
+
+SchemaState schema_state(const migration::RevisionGraph& graph,
+                         const std::vector<store::AppliedRevision>& history,
+                         const std::string& target) {
     const auto applied = runner::applied_ids(history);
     SchemaState state;
     runner::Allowances allow;

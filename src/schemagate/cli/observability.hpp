@@ -26,29 +26,17 @@ struct SchemaState {
     nlohmann::json reason() const;
 };
 
-// Reads the state of `store`'s database against `target` (head, heads or a revision).
+// The state that `history` records against `target` (head, heads or a revision).
+SchemaState schema_state(const migration::RevisionGraph& graph,
+                         const std::vector<store::AppliedRevision>& history,
+                         const std::string& target);
+// Reads the state of `store`'s database against `target`.
 SchemaState read_schema_state(const migration::RevisionGraph& graph, store::PgStore& store,
                               const std::string& target);
 
 // The target `wait` and `serve` use when none is given: the head of the local migrations (the
 // schema this image ships with), or all heads when the files have several.
 std::string default_target(const migration::RevisionGraph& graph);
-
-// Forwards a run's progress to the metrics and announces each applied step to waiters.
-class RunObserver final : public runner::Observer {
-public:
-    RunObserver(metrics::Metrics& metrics, store::PgStore& store, const store::HistoryTable& table)
-        : m_metrics(metrics), m_store(store), m_table(table) {}
-    void lock_waited(std::chrono::milliseconds waited) override;
-    void step_retried(const std::string& id) override;
-    void step_done(const std::string& id, migration::Direction direction,
-                   std::chrono::milliseconds took) override;
-
-private:
-    metrics::Metrics& m_metrics;
-    store::PgStore& m_store;
-    const store::HistoryTable& m_table;
-};
 
 // Metrics and readiness for one command, served over HTTP when --listen is set, pushed to a
 // Pushgateway at the end when --pushgateway is set.
@@ -58,6 +46,8 @@ public:
     ~Observability();
 
     metrics::Metrics& metrics() { return m_metrics; }
+    // Whether anyone can see the state published: --listen or --pushgateway is set.
+    bool watched() const { return m_server != nullptr || !m_config.pushgateway.empty(); }
     void set_readiness(bool ready, nlohmann::json reason);
     // Records `state` in the metrics and the readiness answer.
     void publish(const SchemaState& state);

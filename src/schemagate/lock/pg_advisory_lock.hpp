@@ -52,6 +52,7 @@ private:
     util::Clock& m_clock;
     std::unique_ptr<store::Connection> m_conn;
     std::unique_ptr<pqxx::dbtransaction> m_txn;
+    std::chrono::steady_clock::time_point m_next_query{}; // check_held()'s next real query
 };
 
 } // namespace schemagate::lock

@@ -102,6 +102,14 @@ void refuse_untransactable_statements(const std::vector<const Migration*>& steps
     }
 }
 
+// A run that took no lock changed nothing: the history it started from is the state.
+RunReport with_history(RunReport report, std::vector<store::AppliedRevision> history) {
+    if (!report.took_lock) {
+        report.history = std::move(history);
+    }
+    return report;
+}
+
 } // namespace
 
 store::Step prepare_step(const Migration& m, Direction direction, store::Timeouts defaults) {
@@ -194,13 +202,17 @@ std::vector<store::AppliedRevision> Runner::checked_history(RunningRows running)
 }
 
 RunReport Runner::upgrade(std::string_view target) {
-    const auto applied = applied_ids(checked_history(RunningRows::tolerate));
-    return run(migration::resolve_upgrade(m_graph, applied, target), applied);
+    auto history = checked_history(RunningRows::tolerate);
+    const auto applied = applied_ids(history);
+    return with_history(run(migration::resolve_upgrade(m_graph, applied, target), applied),
+                        std::move(history));
 }
 
 RunReport Runner::downgrade(std::string_view target) {
-    const auto applied = applied_ids(checked_history(RunningRows::tolerate));
-    return run(migration::resolve_downgrade(m_graph, applied, target), applied);
+    auto history = checked_history(RunningRows::tolerate);
+    const auto applied = applied_ids(history);
+    return with_history(run(migration::resolve_downgrade(m_graph, applied, target), applied),
+                        std::move(history));
 }
 
 void Runner::acquire_lock() {

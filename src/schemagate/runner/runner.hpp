@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,8 @@ struct RunnerOptions {
 struct RunReport {
     std::vector<std::string> revisions; // run (or stamped) in order
     bool took_lock = false;
+    // The history as read at the start, when the run found nothing to do: still the state.
+    std::optional<std::vector<store::AppliedRevision>> history;
 };
 
 enum class RunningRows { tolerate, refuse };

@@ -20,15 +20,6 @@ public:
     bool notified = false;
 };
 
-void announce_change(PgStore& store, const HistoryTable& table, const std::string& revision) {
-    try {
-        pqxx::nontransaction txn(store.connection());
-        txn.exec_params("SELECT pg_notify($1, $2)", table.channel(), revision);
-    } catch (const std::exception& e) {
-        spdlog::debug("could not announce {}: {}", revision, describe(e));
-    }
-}
-
 ChangeListener::ChangeListener(PgStore& store, const HistoryTable& table) : m_store(store) {
     try {
         m_receiver = std::make_unique<Receiver>(store.connection(), table.channel());

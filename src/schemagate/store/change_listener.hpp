@@ -8,11 +8,6 @@
 
 namespace schemagate::store {
 
-// Tells the copies waiting for the schema (`wait`, `serve`) that a step was applied, with
-// NOTIFY on the history table's channel. Best effort: a failure is logged, not thrown, since
-// waiters also poll.
-void announce_change(PgStore& store, const HistoryTable& table, const std::string& revision);
-
 // LISTENs on the history table's channel over the store's own connection, so a waiter costs
 // the database one connection.
 class ChangeListener {

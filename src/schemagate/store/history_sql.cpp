@@ -70,21 +70,31 @@ std::vector<std::string> set_session_timeouts(const Timeouts& t) {
             "SET statement_timeout = " + guc_ms(t.statement)};
 }
 
+namespace {
+
+// A CTE that NOTIFYs the table's channel with $1 (the revision) when the statement's main
+// query reads it (`FROM n`). The notification goes out at COMMIT, and never for a step that
+// rolled back, at no extra round trip.
+std::string notify_cte(const HistoryTable& t) {
+    return "n AS (SELECT pg_notify(" + quote_literal(t.channel()) + ", $1))";
+}
+
+} // namespace
+
 std::string record_upgrade(const HistoryTable& t) {
     return "WITH h AS (INSERT INTO " + t.qualified() +
            " (revision, parents, checksum, message, duration_ms, applied_by) "
-           "VALUES ($1, string_to_array($2, ','), $3, $4, $5, $6)) "
-           "INSERT INTO " +
-           t.log_qualified() +
+           "VALUES ($1, string_to_array($2, ','), $3, $4, $5, $6)), " +
+           notify_cte(t) + " INSERT INTO " + t.log_qualified() +
            " (revision, operation, outcome, started_at, duration_ms, "
-           "applied_by) VALUES ($1, 'upgrade', 'succeeded', now(), $5, $6)";
+           "applied_by) SELECT $1, 'upgrade', 'succeeded', now(), $5, $6 FROM n";
 }
 
 std::string record_downgrade(const HistoryTable& t) {
-    return "WITH h AS (DELETE FROM " + t.qualified() +
-           " WHERE revision = $1 RETURNING 1) INSERT INTO " + t.log_qualified() +
+    return "WITH h AS (DELETE FROM " + t.qualified() + " WHERE revision = $1 RETURNING 1), " +
+           notify_cte(t) + " INSERT INTO " + t.log_qualified() +
            " (revision, operation, outcome, started_at, duration_ms, applied_by) "
-           "SELECT $1, 'downgrade', 'succeeded', now(), $2, $3 FROM h";
+           "SELECT $1, 'downgrade', 'succeeded', now(), $2, $3 FROM h, n";
 }
 
 std::string start_autocommit_upgrade(const HistoryTable& t) {
@@ -122,9 +132,9 @@ std::string delete_revision(const HistoryTable& t) {
 }
 
 std::string log_succeeded(const HistoryTable& t) {
-    return "INSERT INTO " + t.log_qualified() +
+    return "WITH " + notify_cte(t) + " INSERT INTO " + t.log_qualified() +
            " (revision, operation, outcome, started_at, duration_ms, "
-           "applied_by) VALUES ($1, $2, 'succeeded', now(), $3, $4)";
+           "applied_by) SELECT $1, $2, 'succeeded', now(), $3, $4 FROM n";
 }
 
 std::string log_outcome(const HistoryTable& t) {
@@ -141,9 +151,9 @@ std::string stamp_insert(const HistoryTable& t) {
 }
 
 std::string log_stamp(const HistoryTable& t) {
-    return "INSERT INTO " + t.log_qualified() +
+    return "WITH " + notify_cte(t) + " INSERT INTO " + t.log_qualified() +
            " (revision, operation, outcome, started_at, duration_ms, applied_by) "
-           "VALUES ($1, 'stamp', 'succeeded', now(), 0, $2)";
+           "SELECT $1, 'stamp', 'succeeded', now(), 0, $2 FROM n";
 }
 
 std::string abandon_downgrade(const HistoryTable& t) {
@@ -153,10 +163,10 @@ std::string abandon_downgrade(const HistoryTable& t) {
 }
 
 std::string log_repair(const HistoryTable& t) {
-    return "INSERT INTO " + t.log_qualified() +
+    return "WITH " + notify_cte(t) + " INSERT INTO " + t.log_qualified() +
            " (revision, operation, outcome, started_at, duration_ms, applied_by, "
-           "error) VALUES ($1, 'repair', 'succeeded', now(), 0, $2, "
-           "'rolled back by hand')";
+           "error) SELECT $1, 'repair', 'succeeded', now(), 0, $2, "
+           "'rolled back by hand' FROM n";
 }
 
 std::string quote_literal(std::string_view value) {

@@ -63,6 +63,53 @@ std::string blockers_text(const std::vector<std::string>& blockers) {
     return "\nblocked by:\n  " + util::join(blockers, "\n  ");
 }
 
+// A transaction block opened by hand on a nontransaction, so that BEGIN travels with the
+// step's SET LOCALs in one round trip (pqxx::work sends BEGIN alone, which costs a round trip
+// per revision that `psql -f` does not pay). Rolled back when left without commit().
+class ManualBlock {
+public:
+    explicit ManualBlock(pqxx::connection_base& conn)
+        : m_conn(conn), m_tx(std::make_unique<pqxx::nontransaction>(conn)) {}
+    ~ManualBlock() {
+        m_tx.reset(); // one transaction object per connection at a time
+        if (m_open && m_conn.is_open()) {
+            try {
+                pqxx::nontransaction(m_conn).exec("ROLLBACK");
+            } catch (...) {
+                // The session is gone, and the block with it.
+            }
+        }
+    }
+    ManualBlock(const ManualBlock&) = delete;
+    ManualBlock& operator=(const ManualBlock&) = delete;
+
+    // Sends "BEGIN; <then>" and returns the last result.
+    pqxx::result begin(const std::string& then) {
+        m_open = true;
+        return m_tx->exec("BEGIN; " + then);
+    }
+    pqxx::nontransaction& tx() { return *m_tx; }
+    // False when COMMIT got no answer (the connection broke): the outcome is unknown, and
+    // only the history table can tell. The server answers a COMMIT of a failed block with
+    // ROLLBACK and no error, but the bookkeeping statement just before it succeeded, so the
+    // block cannot have failed.
+    bool commit() {
+        try {
+            m_tx->exec("COMMIT");
+        } catch (const pqxx::broken_connection&) {
+            m_open = false;
+            return false;
+        }
+        m_open = false;
+        return true;
+    }
+
+private:
+    pqxx::connection_base& m_conn;
+    std::unique_ptr<pqxx::nontransaction> m_tx;
+    bool m_open = false;
+};
+
 } // namespace
 
 PgStore::PgStore(std::string conninfo, HistoryTable table)
@@ -72,8 +119,10 @@ PgStore::PgStore(std::string conninfo, HistoryTable table)
 PgStore::~PgStore() = default;
 
 bool PgStore::table_exists(const std::string& qualified) {
-    pqxx::read_transaction txn(m_conn->get());
-    return txn.exec_params1(history_sql::table_exists(), qualified)[0].as<bool>();
+    // One statement needs no transaction block: a read_transaction would add BEGIN and
+    // ROLLBACK, two more round trips.
+    pqxx::nontransaction ntx(m_conn->get());
+    return ntx.exec_params1(history_sql::table_exists(), qualified)[0].as<bool>();
 }
 
 std::vector<AppliedRevision> PgStore::read_history() {
@@ -81,8 +130,8 @@ std::vector<AppliedRevision> PgStore::read_history() {
         if (!table_exists(m_table.qualified())) {
             return {};
         }
-        pqxx::read_transaction txn(m_conn->get());
-        const auto rows = txn.exec(
+        pqxx::nontransaction ntx(m_conn->get()); // one statement: one snapshot
+        const auto rows = ntx.exec(
             "SELECT revision, array_to_string(parents, ','), checksum, message, "
             "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
             "duration_ms, applied_by, state, coalesce(operation, 'upgrade'), statements_done, "
@@ -162,44 +211,52 @@ void PgStore::run_transactional(const Step& step, const std::string& applied_by)
     std::size_t current = step.statements.size(); // past the SQL: the bookkeeping
     std::optional<StatementWatch> watch;
     try {
-        pqxx::work txn(m_conn->get());
-        // One round trip: this transaction's timeouts, and the backend to watch.
-        std::string setup;
-        for (const auto& set : history_sql::set_local_timeouts(step.timeouts)) {
-            setup += set + "; ";
-        }
-        if (m_conn->get().server_version() >= 140000) {
-            // If we are killed mid-statement, the server notices within a second and rolls
-            // back, instead of running the statement (and holding its locks) to its end.
-            setup += "SET LOCAL client_connection_check_interval = '1s'; ";
-        }
-        const int pid = txn.exec(setup + "SELECT pg_backend_pid()")[0][0].as<int>();
-        watch.emplace(m_conninfo, m_monitor, pid, sample_after(step.timeouts), CancelOnSignal::yes);
-        for (std::size_t i = 0; i < step.statements.size(); ++i) {
-            util::throw_if_interrupted();
-            current = i;
-            txn.exec(step.statements[i].text);
-        }
-        current = step.statements.size();
-        util::throw_if_interrupted();
-        const long long duration = elapsed_ms(started);
-        if (step.direction == Direction::up) {
-            txn.exec_params(history_sql::record_upgrade(m_table), m.id, util::join(m.parents, ","),
-                            m.checksum, m.message, duration, applied_by);
-        } else {
-            const auto logged =
-                txn.exec_params(history_sql::record_downgrade(m_table), m.id, duration, applied_by);
-            if (logged.affected_rows() != 1) {
-                throw IntegrityError("revision " + m.id + " vanished from " + m_table.display() +
-                                     " during its downgrade; rolled back, check who else "
-                                     "writes to the history table");
+        bool answered = false;
+        {
+            ManualBlock block(m_conn->get());
+            auto& txn = block.tx();
+            // One round trip: BEGIN, this transaction's timeouts, and the backend to watch.
+            std::string setup;
+            for (const auto& set : history_sql::set_local_timeouts(step.timeouts)) {
+                setup += set + "; ";
             }
+            if (m_conn->get().server_version() >= 140000) {
+                // If we are killed mid-statement, the server notices within a second and rolls
+                // back, instead of running the statement (and holding its locks) to its end.
+                setup += "SET LOCAL client_connection_check_interval = '1s'; ";
+            }
+            const int pid = block.begin(setup + "SELECT pg_backend_pid()")[0][0].as<int>();
+            watch.emplace(m_conninfo, m_monitor, pid, sample_after(step.timeouts),
+                          CancelOnSignal::yes);
+            for (std::size_t i = 0; i < step.statements.size(); ++i) {
+                util::throw_if_interrupted();
+                current = i;
+                txn.exec(step.statements[i].text);
+            }
+            current = step.statements.size();
+            util::throw_if_interrupted();
+            const long long duration = elapsed_ms(started);
+            // The bookkeeping also NOTIFYs the waiters, at COMMIT (history_sql).
+            if (step.direction == Direction::up) {
+                txn.exec_params(history_sql::record_upgrade(m_table), m.id,
+                                util::join(m.parents, ","), m.checksum, m.message, duration,
+                                applied_by);
+            } else {
+                const auto logged = txn.exec_params(history_sql::record_downgrade(m_table), m.id,
+                                                    duration, applied_by);
+                if (logged.affected_rows() != 1) {
+                    throw IntegrityError("revision " + m.id + " vanished from " +
+                                         m_table.display() +
+                                         " during its downgrade; rolled back, check who else "
+                                         "writes to the history table");
+                }
+            }
+            watch.reset();
+            answered = block.commit();
         }
-        watch.reset();
-        try {
-            txn.commit();
-        } catch (const pqxx::in_doubt_error&) {
-            // The COMMIT got no answer: never assume, read what the database kept.
+        if (!answered) {
+            // The COMMIT got no answer: never assume, read what the database kept (on a new
+            // connection, so only once the block above is gone).
             spdlog::warn("revision {}: the COMMIT got no answer; reading the history table to "
                          "learn whether it took effect",
                          m.id);
