@@ -1,6 +1,8 @@
 # 50 `wait` processes (the init containers of 50 pods) block while the schema is behind, and
 # are all released within a fraction of a second of the runner finishing, by NOTIFY rather
-# than by their polling interval (set to 60s here). Each costs one connection.
+# than by their polling interval (set to 60s here). Each costs one connection, and reads the
+# state only at its start and once every pending revision was announced: not after 001, which
+# is applied 4 seconds before 002 ends.
 . "$(dirname "$0")/lib.sh"
 new_db
 fixture="$SOURCE_DIR/tests/fixtures/slow_step"
@@ -27,6 +29,8 @@ for i in $(seq 50); do
   read -r rc at < "$WORK/done.$i"
   [ "$rc" = 0 ] || { cat "$WORK/wait.$i" >&2; fail "waiter $i exited $rc"; }
   [ "$at" -gt "$latest" ] && latest=$at
+  lines=$(grep -c "waiting for" "$WORK/wait.$i" || true)
+  [ "$lines" = 1 ] || { cat "$WORK/wait.$i" >&2; fail "waiter $i logged $lines 'waiting for' lines: it read the state on a partial NOTIFY"; }
 done
 lag_ms=$(( (latest - finished) / 1000000 ))
 echo "last waiter released ${lag_ms}ms after the runner exited"

@@ -15,9 +15,9 @@ public:
         : pqxx::notification_receiver(conn, channel) {}
     void operator()(const std::string& payload, int /*backend_pid*/) override {
         spdlog::debug("notified: {} applied", payload);
-        notified = true;
+        payloads.push_back(payload);
     }
-    bool notified = false;
+    std::vector<std::string> payloads;
 };
 
 ChangeListener::ChangeListener(PgStore& store, const HistoryTable& table) : m_store(store) {
@@ -30,13 +30,13 @@ ChangeListener::ChangeListener(PgStore& store, const HistoryTable& table) : m_st
 
 ChangeListener::~ChangeListener() = default;
 
-bool ChangeListener::wait(std::chrono::milliseconds timeout) {
+std::vector<std::string> ChangeListener::wait(std::chrono::milliseconds timeout) {
     try {
-        if (!m_receiver->notified) {
+        if (m_receiver->payloads.empty()) {
             const long long ms = timeout.count();
             m_store.connection().await_notification(ms / 1000, (ms % 1000) * 1000);
         }
-        return std::exchange(m_receiver->notified, false);
+        return std::exchange(m_receiver->payloads, {});
     } catch (const pqxx::broken_connection& e) {
         throw DatabaseUnreachable("lost the database connection: " + describe(e));
     }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <schemagate/store/pg_store.hpp>
 
@@ -17,11 +18,11 @@ public:
     ChangeListener(const ChangeListener&) = delete;
     ChangeListener& operator=(const ChangeListener&) = delete;
 
-    // Returns when a notification arrived (true) or `timeout` passed (false). A notification
-    // that libpqxx took in during another query on the connection (reading the state) counts,
-    // so none is lost between a read and the next wait. Throws DatabaseUnreachable when the
-    // connection is lost.
-    bool wait(std::chrono::milliseconds timeout);
+    // Returns the payloads (revision ids) of the notifications that arrived, or none when
+    // `timeout` passed first. A notification that libpqxx took in during another query on the
+    // connection (reading the state) counts, so none is lost between a read and the next wait.
+    // Throws DatabaseUnreachable when the connection is lost.
+    std::vector<std::string> wait(std::chrono::milliseconds timeout);
 
 private:
     class Receiver;
