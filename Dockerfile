@@ -40,17 +40,15 @@ FROM debian:${DEBIAN_RELEASE}-slim AS runtime
 # build stage needs its runtime package here. The k8s.runtime_image_has_every_linked_library
 # test (tests/k8s) maps each library `ldd` reports to its package and fails when one is missing.
 # libc6, libgcc-s1 and libstdc++6 are not listed: apt, which this stage runs, depends on them.
+# libpqxx and Boost.Program_options are linked from their static archives, spdlog and fmt
+# header-only (cmake/lean_start.cmake), so their runtime packages are not needed here; the test
+# also fails on a package here that the binary does not link. ca-certificates is for https.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates \
-      libboost-program-options1.74.0 \
       libcpp-httplib0.11 \
-      libfmt9 \
       libpq5 \
-      libpqxx-6.4 \
       libprometheus-cpp-core1.0 \
-      libprometheus-cpp-push1.0 \
-      libspdlog1.10 \
       libssl3 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/schemagate /usr/local/bin/schemagate

@@ -1,7 +1,21 @@
 # sg_module(NAME SOURCES ... LINKS ...): an object library for one folder of src/schemagate.
+# A library named in LINKS is replaced according to SG_LINK_REPLACEMENTS ("from=to" entries),
+# which cmake/lean_start.cmake sets to link spdlog and fmt header-only in plain builds.
 function(sg_module name)
   cmake_parse_arguments(arg "" "" "SOURCES;LINKS" ${ARGN})
+  set(links "")
+  foreach(link IN LISTS arg_LINKS)
+    foreach(replacement IN LISTS SG_LINK_REPLACEMENTS)
+      string(REPLACE "=" ";" pair "${replacement}")
+      list(GET pair 0 from)
+      list(GET pair 1 to)
+      if(link STREQUAL from)
+        set(link ${to})
+      endif()
+    endforeach()
+    list(APPEND links ${link})
+  endforeach()
   add_library(sg_${name} OBJECT ${arg_SOURCES})
   target_include_directories(sg_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
-  target_link_libraries(sg_${name} PUBLIC ${arg_LINKS} PRIVATE schemagate_warnings)
+  target_link_libraries(sg_${name} PUBLIC ${links} PRIVATE schemagate_warnings)
 endfunction()

@@ -6,6 +6,8 @@
 //    stage's `apt-get install` names, or from libc6, libgcc-s1 or libstdc++6;
 //  - every other library (a dependency of those) must come from a package in the dependency
 //    closure (Depends and Pre-Depends) of those packages.
+//  - and every package the runtime stage names owns a library `ldd` reports, but ca-certificates
+//    (for https): a package left behind when a library stops being linked is reported too.
 // libc6 (glibc, with the dynamic loader, libm and libresolv), libgcc-s1 and libstdc++6 are in
 // every debian:bookworm-slim image, since apt, which the runtime stage itself runs to install
 // the rest, depends on each of them; the test checks that dependency too. linux-vdso.so.1 is
@@ -18,6 +20,8 @@ import { test } from "node:test";
 import { root } from "./lib.mjs";
 
 const base = ["libc6", "libgcc-s1", "libstdc++6"];
+/** Packages the runtime stage may install although the binary links no library of theirs. */
+const notLibraries = ["ca-certificates"];
 const binary = process.env.SCHEMAGATE;
 const run = (cmd, args) => execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
@@ -133,6 +137,12 @@ export function problems(dockerfileText, libs, needed, dpkgDb) {
   return out;
 }
 
+/** Packages the Dockerfile's runtime stage installs that own none of the given libraries. */
+export function unneeded(dockerfileText, libs) {
+  const owners = new Set(libs.map((l) => l.pkg).filter(Boolean));
+  return runtimePackages(dockerfileText).packages.filter((p) => !owners.has(p) && !notLibraries.includes(p));
+}
+
 const dockerfile = fs.readFileSync(path.join(root, "Dockerfile"), "utf8");
 let cached;
 /** The binary's libraries with their packages, and its NEEDED entries (computed once). */
@@ -148,6 +158,10 @@ function linked() {
 test("the binary to check is built", () => {
   assert.ok(binary && fs.existsSync(binary), `SCHEMAGATE=${binary}: build first, run through CTest`);
 });
+
+// A sanitizer build links every library shared, as Debian ships it (cmake/lean_start.cmake); the
+// image is built without sanitizers, so only a plain build's binary says what the image needs.
+const sanitized = () => neededLibraries(binary).some((n) => /^lib(a|ub)san\.so/.test(n));
 
 test("the runtime stage is debian bookworm-slim and runs as 65532 with schemagate as entrypoint", () => {
   const { from, packages } = runtimePackages(dockerfile);
@@ -167,6 +181,7 @@ test("libc6, libgcc-s1 and libstdc++6 come with apt, which the runtime stage run
 });
 
 test("every library ldd reports comes from a package the runtime stage installs", (t) => {
+  if (sanitized()) return t.skip("a sanitizer build: check a plain build's binary");
   const { libs, needed, db } = linked();
   for (const l of libs) t.diagnostic(`${l.name}${needed.includes(l.name) ? " (NEEDED)" : ""}: ${l.pkg ?? "the kernel's vDSO"}`);
   assert.ok(needed.length > 0 && libs.length >= needed.length, "readelf or ldd found nothing");
@@ -183,4 +198,17 @@ test("the check fails when the runtime stage misses a directly linked library's 
   assert.notEqual(without, dockerfile, `could not remove ${victim.pkg} from the Dockerfile's list`);
   const found = problems(without, libs, needed, db);
   assert.ok(found.some((p) => p.includes(victim.pkg)), `removing ${victim.pkg} went unnoticed: ${found.join("; ")}`);
+});
+
+test("every package the runtime stage installs owns a library the binary links", (t) => {
+  if (sanitized()) return t.skip("a sanitizer build: check a plain build's binary");
+  const { libs } = linked();
+  assert.deepEqual(unneeded(dockerfile, libs), [], "the binary links no library of these packages: drop them from the runtime stage");
+});
+
+test("the check fails when the runtime stage installs a package the binary does not link", () => {
+  const { libs } = linked();
+  const extra = dockerfile.replace(/^(\s+)libpq5 \\\n/m, "$1libpq5 \\\n$1libnothing-linked0 \\\n");
+  assert.notEqual(extra, dockerfile, "could not add a package to the Dockerfile's list");
+  assert.ok(unneeded(extra, libs).includes("libnothing-linked0"), "an extra package went unnoticed");
 });

@@ -3,7 +3,11 @@
 #include <mutex>
 #include <thread>
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <schemagate/metrics/metrics.hpp>
 
@@ -68,42 +72,114 @@ TEST(Metrics, CurrentRevisionSeriesFollowTheState) {
     EXPECT_EQ(value_of(text, "schemagate_schema_ready"), "1");
 }
 
-TEST(Metrics, PushSendsTheExpositionToAPushgateway) {
-    // A fake Pushgateway: records what is pushed to /metrics/job/<job>.
-    httplib::Server gateway;
-    std::mutex mutex;
-    std::string path;
-    std::string body;
-    auto record = [&](const httplib::Request& req, httplib::Response& res) {
-        const std::lock_guard lock(mutex);
-        path = req.path;
-        body = req.body;
-        res.status = 200;
-    };
-    gateway.Put(R"(/metrics/job/.*)", record);
-    gateway.Post(R"(/metrics/job/.*)", record);
-    const int port = gateway.bind_to_any_port("127.0.0.1");
-    ASSERT_GT(port, 0);
-    std::thread serving([&] { gateway.listen_after_bind(); });
+// A fake Pushgateway on a free port of 127.0.0.1: answers every POST or PUT under
+// /metrics/job/ with `status` and records the last request.
+class FakeGateway {
+public:
+    explicit FakeGateway(int status) {
+        auto record = [this, status](const httplib::Request& req, httplib::Response& res) {
+            const std::lock_guard lock(m_mutex);
+            m_last = req;
+            res.status = status;
+        };
+        m_server.Put(R"(/metrics/job/.*)", record);
+        m_server.Post(R"(/metrics/job/.*)", record);
+        m_port = m_server.bind_to_any_port("127.0.0.1");
+        m_thread = std::thread([this] { m_server.listen_after_bind(); });
+        // stop() does nothing before the server runs, and the destructor would then hang.
+        while (m_port > 0 && !m_server.is_running()) {
+            std::this_thread::yield();
+        }
+    }
+    ~FakeGateway() {
+        m_server.stop();
+        m_thread.join();
+    }
+    FakeGateway(const FakeGateway&) = delete;
+    FakeGateway& operator=(const FakeGateway&) = delete;
 
+    int port() const { return m_port; }
+    httplib::Request last() {
+        const std::lock_guard lock(m_mutex);
+        return m_last;
+    }
+
+private:
+    httplib::Server m_server;
+    int m_port = -1;
+    std::thread m_thread;
+    std::mutex m_mutex;
+    httplib::Request m_last;
+};
+
+TEST(Metrics, PushSendsTheExpositionToAPushgateway) {
+    FakeGateway gateway(200);
+    ASSERT_GT(gateway.port(), 0);
     Metrics m("9.9.9");
     m.step_done("001", migration::Direction::up, 5ms);
-    const auto pushed = m.push("http://127.0.0.1:" + std::to_string(port), "schemagate");
-    gateway.stop();
-    serving.join();
+    const auto pushed = m.push("http://127.0.0.1:" + std::to_string(gateway.port()), "schemagate");
 
     ASSERT_TRUE(pushed.has_value()) << pushed.error();
-    const std::lock_guard lock(mutex);
-    EXPECT_EQ(path, "/metrics/job/schemagate");
-    EXPECT_NE(body.find("schemagate_build_info{version=\"9.9.9\"} 1"), std::string::npos) << body;
-    EXPECT_NE(body.find("schemagate_migrations_applied_total{direction=\"up\"} 1"),
+    const httplib::Request req = gateway.last();
+    // POST, as prometheus-cpp's Gateway::Push() sent before: it replaces the pushed families.
+    EXPECT_EQ(req.method, "POST");
+    EXPECT_EQ(req.path, "/metrics/job/schemagate");
+    EXPECT_EQ(req.get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+    EXPECT_FALSE(req.has_header("Authorization"));
+    EXPECT_EQ(req.body, m.exposition());
+    EXPECT_NE(req.body.find("schemagate_build_info{version=\"9.9.9\"} 1"), std::string::npos)
+        << req.body;
+    EXPECT_NE(req.body.find("schemagate_migrations_applied_total{direction=\"up\"} 1"),
               std::string::npos)
-        << body;
+        << req.body;
+}
+
+TEST(Metrics, PushSendsUserInfoAsBasicAuthAndNeverPrintsThePassword) {
+    FakeGateway gateway(500);
+    const Metrics m("1");
+    const auto pushed =
+        m.push("http://ops:s3cr%40t@127.0.0.1:" + std::to_string(gateway.port()), "schemagate");
+
+    ASSERT_FALSE(pushed.has_value());
+    EXPECT_NE(pushed.error().find("answered 500"), std::string::npos) << pushed.error();
+    EXPECT_EQ(pushed.error().find("s3cr"), std::string::npos) << pushed.error();
+    // base64("ops:s3cr@t"): the user info is percent-decoded, as curl did.
+    EXPECT_EQ(gateway.last().get_header_value("Authorization"), "Basic b3BzOnMzY3JAdA==");
+}
+
+TEST(Metrics, PushToAPortWithNothingListeningSaysItCannotConnect) {
+    // A port that was free a moment ago: bound, then closed without listening.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    ::close(fd);
+    const Metrics m("1");
+    const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+
+    const auto pushed = m.push(url, "schemagate");
+
+    ASSERT_FALSE(pushed.has_value());
+    EXPECT_EQ(pushed.error(), "the Pushgateway at " + url +
+                                  ": cannot connect: check the address and that it is running");
 }
 
 TEST(Metrics, PushToAMalformedUrlIsAnErrorNotACrash) {
     const Metrics m("1");
-    EXPECT_FALSE(m.push("not a url", "schemagate").has_value());
+    const auto pushed = m.push("not a url", "schemagate");
+    ASSERT_FALSE(pushed.has_value());
+    EXPECT_EQ(pushed.error(), "--pushgateway 'not a url': use http://HOST:PORT");
+}
+
+TEST(Metrics, PushToAMalformedUrlDoesNotPrintItsPassword) {
+    const Metrics m("1");
+    const auto pushed = m.push("http://ops:hunter2@gateway", "schemagate");
+    ASSERT_FALSE(pushed.has_value());
+    EXPECT_EQ(pushed.error(), "--pushgateway 'http://ops:***@gateway': use http://HOST:PORT");
 }
 
 TEST(Metrics, FailureReasonsNameTheExitCodes) {

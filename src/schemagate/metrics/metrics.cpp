@@ -2,20 +2,29 @@
 
 #include <ctime>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include <prometheus/counter.h>
-#include <prometheus/gateway.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <schemagate/http/http_client.hpp>
 #include <schemagate/util/error.hpp>
 
 namespace schemagate::metrics {
 
 namespace {
+
+// What prometheus-cpp's Gateway::Push(), used before, sent: POST, which replaces the pushed
+// metric families of the group (PUT would replace the whole group), with this content type.
+constexpr http::Method k_push_method = http::Method::post;
+constexpr const char* k_exposition_content_type = "text/plain; version=0.0.4; charset=utf-8";
+// A Pushgateway that hangs must not hold the Job open: each of connect, send and read waits
+// this long at most.
+constexpr std::chrono::seconds k_push_timeout{10};
 
 double seconds(std::chrono::milliseconds d) {
     return static_cast<double>(d.count()) / 1000.0;
@@ -147,24 +156,20 @@ std::string Metrics::exposition() const {
 
 tl::expected<void, std::string> Metrics::push(const std::string& url,
                                               const std::string& job) const {
-    std::string rest = url;
-    for (const char* scheme : {"http://", "https://"}) {
-        if (rest.rfind(scheme, 0) == 0) {
-            rest = rest.substr(std::char_traits<char>::length(scheme));
-        }
+    const std::optional<http::Endpoint> gateway = http::parse_endpoint(url);
+    if (!gateway) {
+        return tl::unexpected("--pushgateway '" + http::redact_url(url) +
+                              "': use http://HOST:PORT");
     }
-    rest = rest.substr(0, rest.find('/'));
-    const std::size_t colon = rest.rfind(':');
-    if (rest.empty() || colon == std::string::npos || colon + 1 == rest.size()) {
-        return tl::unexpected("--pushgateway '" + url + "': use http://HOST:PORT");
+    const auto status = http::send(k_push_method, *gateway, "/metrics/job/" + job, exposition(),
+                                   k_exposition_content_type, k_push_timeout);
+    if (!status) {
+        return tl::unexpected("the Pushgateway at " + http::redact_url(url) + ": " +
+                              status.error());
     }
-    const std::string scheme_host =
-        (url.rfind("https://", 0) == 0 ? "https://" : "http://") + rest.substr(0, colon);
-    prometheus::Gateway gateway(scheme_host, rest.substr(colon + 1), job);
-    gateway.RegisterCollectable(m_registry);
-    const int status = gateway.Push();
-    if (status < 200 || status >= 300) {
-        return tl::unexpected("the Pushgateway at " + url + " answered " + std::to_string(status));
+    if (*status < 200 || *status >= 300) {
+        return tl::unexpected("the Pushgateway at " + http::redact_url(url) + " answered " +
+                              std::to_string(*status));
     }
     return {};
 }

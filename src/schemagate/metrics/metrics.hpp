@@ -40,7 +40,9 @@ public:
 
     // The Prometheus text exposition format.
     std::string exposition() const;
-    // Pushes every metric to a Pushgateway at `url` (http://host:port) under `job`.
+    // Pushes every metric to a Pushgateway at `url` (http[s]://[user:password@]host:port) under
+    // `job`, waiting 10s at most for each step. Returns a message without the password when the
+    // URL is malformed, the gateway cannot be reached or does not answer 2xx.
     tl::expected<void, std::string> push(const std::string& url, const std::string& job) const;
 
 private:
