@@ -51,12 +51,13 @@ void check_migration(std::string_view text, const Migration& m) {
     if (m.down) {
         SCHEMAGATE_FUZZ_CHECK(m.down->first_line > m.up.first_line);
         up_end = line_start(text, m.down->first_line);
-        SCHEMAGATE_FUZZ_CHECK(m.down->sql == text.substr(line_start(text, m.down->first_line + 1)));
+        SCHEMAGATE_FUZZ_CHECK(m.sql(*m.down) ==
+                              text.substr(line_start(text, m.down->first_line + 1)));
     }
     SCHEMAGATE_FUZZ_CHECK(up_begin <= up_end);
-    SCHEMAGATE_FUZZ_CHECK(m.up.sql == text.substr(up_begin, up_end - up_begin));
+    SCHEMAGATE_FUZZ_CHECK(m.sql(m.up) == text.substr(up_begin, up_end - up_begin));
 
-    SCHEMAGATE_FUZZ_CHECK(m.checksum == checksum_of(m.up.sql));
+    SCHEMAGATE_FUZZ_CHECK(m.checksum == checksum_of(m.sql(m.up)));
     SCHEMAGATE_FUZZ_CHECK(m.checksum.size() == 64);
     SCHEMAGATE_FUZZ_CHECK(std::all_of(m.checksum.begin(), m.checksum.end(), is_lower_hex));
 }
@@ -77,9 +78,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     check_migration(text, *parsed);
     // What the runner does next; split_sql's own properties are checked by sql_splitter_fuzz.
-    (void)split_sql(parsed->up.sql);
+    (void)split_sql(parsed->sql(parsed->up));
     if (parsed->down) {
-        (void)split_sql(parsed->down->sql);
+        (void)split_sql(parsed->sql(*parsed->down));
     }
     return 0;
 }

@@ -1,11 +1,20 @@
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <random>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include <schemagate/migration/loader.hpp>
 #include <schemagate/migration/migration.hpp>
 #include <schemagate/migration/parser.hpp>
+#include <schemagate/util/error.hpp>
+#include <schemagate/util/sha256.hpp>
 
 namespace schemagate::migration {
 namespace {
@@ -178,13 +187,13 @@ TEST(ParseMigration, KeepsPathForMessages) {
 
 TEST(ParseMigration, UpSectionHoldsTextBetweenMarkers) {
     const Migration m = parse_ok("004_x.sql", k_full);
-    EXPECT_EQ(m.up.sql, "ALTER TABLE guild_members ADD COLUMN rank_name text;\n\n");
+    EXPECT_EQ(m.sql(m.up), "ALTER TABLE guild_members ADD COLUMN rank_name text;\n\n");
 }
 
 TEST(ParseMigration, DownSectionHoldsTextAfterDownMarker) {
     const Migration m = parse_ok("004_x.sql", k_full);
     ASSERT_TRUE(m.down.has_value());
-    EXPECT_EQ(m.down->sql, "ALTER TABLE guild_members DROP COLUMN rank_name;\n");
+    EXPECT_EQ(m.sql(*m.down), "ALTER TABLE guild_members DROP COLUMN rank_name;\n");
 }
 
 TEST(ParseMigration, SectionFirstLineIsLineOfItsMarker) {
@@ -200,9 +209,9 @@ TEST(ParseMigration, MarkersAreCaseInsensitiveAndTolerateSpacing) {
                                               "SELECT 1;\n"
                                               "--   MIGRATE:down\n"
                                               "SELECT 2;\n");
-    EXPECT_EQ(m.up.sql, "SELECT 1;\n");
+    EXPECT_EQ(m.sql(m.up), "SELECT 1;\n");
     ASSERT_TRUE(m.down.has_value());
-    EXPECT_EQ(m.down->sql, "SELECT 2;\n");
+    EXPECT_EQ(m.sql(*m.down), "SELECT 2;\n");
 }
 
 TEST(ParseMigration, DirectiveLikeCommentsInsideSectionsAreSql) {
@@ -210,12 +219,12 @@ TEST(ParseMigration, DirectiveLikeCommentsInsideSectionsAreSql) {
                                               "-- migrate:up\n"
                                               "-- note: keep this comment\n"
                                               "SELECT 1;\n");
-    EXPECT_EQ(m.up.sql, "-- note: keep this comment\nSELECT 1;\n");
+    EXPECT_EQ(m.sql(m.up), "-- note: keep this comment\nSELECT 1;\n");
 }
 
 TEST(ParseMigration, LastLineWithoutNewlineIsKept) {
     const Migration m = parse_ok("001_t.sql", "-- parents: base\n-- migrate:up\nSELECT 1;");
-    EXPECT_EQ(m.up.sql, "SELECT 1;");
+    EXPECT_EQ(m.sql(m.up), "SELECT 1;");
 }
 
 TEST(ParseMigration, FileWithoutDownSectionIsIrreversible) {
@@ -404,7 +413,7 @@ TEST(ParseMigrationCrlf, ErrorsNameTheSameLineAsLf) {
 TEST(Checksum, IsSha256HexOfUpSection) {
     const Migration m = parse_ok("001_t.sql", k_minimal);
     EXPECT_EQ(m.checksum.size(), 64U);
-    EXPECT_EQ(m.checksum, checksum_of(m.up.sql));
+    EXPECT_EQ(m.checksum, checksum_of(m.sql(m.up)));
 }
 
 TEST(Checksum, CrlfFileHasSameChecksumAsLfFile) {
@@ -430,6 +439,17 @@ TEST(Checksum, DownSectionDoesNotAffectChecksum) {
     const Migration b = parse_ok(
         "001_t.sql", "-- parents: base\n-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n");
     EXPECT_EQ(a.checksum, b.checksum);
+}
+
+TEST(Checksum, IsSha256OfTheTrimmedSqlWithCrlfTurnedIntoLf) {
+    EXPECT_EQ(checksum_of(" \r\nSELECT 1;\r\n\r\nSELECT 2;\r\n"),
+              util::sha256_hex("SELECT 1;\n\nSELECT 2;"));
+}
+
+TEST(Checksum, CarriageReturnNotBeforeLineFeedIsKept) {
+    EXPECT_EQ(checksum_of("SELECT '\r';\r\r\nSELECT 2;"),
+              util::sha256_hex("SELECT '\r';\r\nSELECT 2;"));
+    EXPECT_NE(checksum_of("SELECT 1;\rSELECT 2;"), checksum_of("SELECT 1;SELECT 2;"));
 }
 
 TEST(Checksum, HeaderChangesDoNotAffectChecksum) {
@@ -465,6 +485,185 @@ TEST(RevisionIds, TargetWordsAreReservedInAnyCase) {
     EXPECT_TRUE(is_reserved_id("HEAD"));
     EXPECT_FALSE(is_reserved_id("header"));
     EXPECT_FALSE(is_valid_id("heads"));
+}
+
+// --- file paths ---------------------------------------------------------------------------
+
+TEST(FilePath, FilenameAndStemAreThoseOfStdFilesystem) {
+    for (const char* p :
+         {"m/001_t.sql", "001_t.sql", "a/b.c/d.e.sql", "m/.sql", "m/noext", "m/", "m/..", ""}) {
+        const std::filesystem::path fs(p);
+        EXPECT_EQ(FilePath(p).filename(), fs.filename().string()) << p;
+        EXPECT_EQ(FilePath(p).stem(), fs.stem().string()) << p;
+    }
+}
+
+// --- sections' SQL -------------------------------------------------------------------------
+
+TEST(MigrationSql, SectionOfAnotherMigrationIsRefused) {
+    const Migration a = parse_ok("001_t.sql", k_minimal);
+    const Migration b = parse_ok("002_t.sql", k_minimal);
+    EXPECT_THROW((void)a.sql(b.up), std::logic_error);
+}
+
+TEST(MigrationSql, CopyHoldsTheSameText) {
+    const Migration a = parse_ok("001_t.sql", k_minimal);
+    const Migration copy = a; // NOLINT(performance-unnecessary-copy-initialization)
+    EXPECT_EQ(copy.sql(copy.up), "CREATE TABLE t (id int);\n");
+}
+
+// --- load_migrations ------------------------------------------------------------------------
+
+class LoadMigrations : public testing::Test {
+protected:
+    void SetUp() override {
+        std::random_device rd;
+        const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+        m_dir = std::filesystem::temp_directory_path() /
+                ("schemagate-unit-" + std::string(info->name()) + "-" + std::to_string(rd()));
+        std::filesystem::create_directories(m_dir);
+    }
+    void TearDown() override {
+        std::error_code ignored;
+        std::filesystem::remove_all(m_dir, ignored);
+    }
+
+    void write(const std::string& name, std::string_view text) const {
+        std::ofstream(m_dir / name, std::ios::binary) << text;
+    }
+    std::vector<std::string> ids() const {
+        std::vector<std::string> out;
+        for (const auto& m : load_migrations({m_dir})) {
+            out.push_back(m.id);
+        }
+        return out;
+    }
+
+    std::filesystem::path m_dir;
+};
+
+TEST_F(LoadMigrations, ReadsSqlFilesInFileNameOrder) {
+    write("010_c.sql", "-- parents: 002\n-- migrate:up\nSELECT 3;\n");
+    write("001_a.sql", "-- parents: base\n-- migrate:up\nSELECT 1;\n");
+    write("002_b.sql", "-- parents: 001\n-- migrate:up\nSELECT 2;\n");
+    EXPECT_EQ(ids(), (std::vector<std::string>{"001", "002", "010"}));
+}
+
+TEST_F(LoadMigrations, PathIsTheDirectoryAsGivenJoinedWithTheFileName) {
+    write("001_a.sql", k_minimal);
+    EXPECT_EQ(load_migrations({m_dir}).at(0).path, (m_dir / "001_a.sql").string());
+    const std::string slash = m_dir.string() + "/";
+    EXPECT_EQ(load_migrations({slash}).at(0).path, slash + "001_a.sql");
+}
+
+TEST_F(LoadMigrations, SkipsHiddenAndOtherFilesDirectoriesAndDanglingLinks) {
+    write("001_a.sql", k_minimal);
+    write(".002_hidden.sql", "not a migration");
+    write("003_notes.txt", "not a migration");
+    write("004_upper.SQL", "not a migration");
+    std::filesystem::create_directory(m_dir / "005_dir.sql");
+    std::filesystem::create_symlink(m_dir / "nowhere.sql", m_dir / "006_dangling.sql");
+    EXPECT_EQ(ids(), (std::vector<std::string>{"001"}));
+}
+
+// A ConfigMap mounted as a directory: each file is a link through ..data to a timestamped
+// folder, whose names start with '.', so each migration is read once.
+TEST_F(LoadMigrations, FollowsLinksAsAConfigMapLaysThemOut) {
+    std::filesystem::create_directory(m_dir / "..2024_01_01");
+    std::ofstream(m_dir / "..2024_01_01" / "001_a.sql") << k_minimal;
+    std::filesystem::create_directory_symlink("..2024_01_01", m_dir / "..data");
+    std::filesystem::create_symlink("..data/001_a.sql", m_dir / "001_a.sql");
+    const auto ms = load_migrations({m_dir});
+    ASSERT_EQ(ms.size(), 1U);
+    EXPECT_EQ(ms[0].sql(ms[0].up), "CREATE TABLE t (id int);\n");
+}
+
+TEST_F(LoadMigrations, MissingDirectoryIsAUsageErrorNamingIt) {
+    try {
+        (void)load_migrations({m_dir / "nope"});
+        ADD_FAILURE() << "no UsageError";
+    } catch (const UsageError& e) {
+        EXPECT_EQ(std::string(e.what()), "migrations directory '" + (m_dir / "nope").string() +
+                                             "' does not exist; pass --dir or create it");
+    }
+}
+
+TEST_F(LoadMigrations, ListsEveryProblemOfEveryBadFileWithFileAndLine) {
+    write("001_a.sql", "-- parents: base\n-- colour: red\n-- migrate:up\nSELECT 1;\n");
+    write("002_b.sql", "-- parents: 001\nSELECT 1;\n");
+    try {
+        (void)load_migrations({m_dir});
+        ADD_FAILURE() << "no IntegrityError";
+    } catch (const IntegrityError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find((m_dir / "001_a.sql").string() + ":2: unknown directive 'colour'"),
+                  std::string::npos)
+            << what;
+        EXPECT_NE(what.find((m_dir / "002_b.sql").string() + ":2: SQL before the"),
+                  std::string::npos)
+            << what;
+        EXPECT_NE(what.find((m_dir / "002_b.sql").string() + ": no '-- migrate:up' section"),
+                  std::string::npos)
+            << what;
+    }
+}
+
+TEST_F(LoadMigrations, SectionsAreReadAgainFromTheFile) {
+    write("001_a.sql", "-- parents: base\r\n-- migrate:up\r\nSELECT 1;\r\n"
+                       "-- migrate:down\r\nSELECT 2;\r\n");
+    const auto ms = load_migrations({m_dir});
+    ASSERT_EQ(ms.size(), 1U);
+    EXPECT_EQ(ms[0].sql(ms[0].up), "SELECT 1;\r\n");
+    EXPECT_EQ(ms[0].sql(*ms[0].down), "SELECT 2;\r\n");
+    EXPECT_EQ(ms[0].checksum, checksum_of("SELECT 1;"));
+}
+
+TEST_F(LoadMigrations, FileChangedAfterLoadingIsAnIntegrityErrorNamingIt) {
+    write("001_a.sql", k_minimal);
+    const auto ms = load_migrations({m_dir});
+    write("001_a.sql", "-- parents: base\n-- migrate:up\nDROP TABLE t;\n");
+    try {
+        (void)ms.at(0).sql(ms[0].up);
+        ADD_FAILURE() << "no IntegrityError";
+    } catch (const IntegrityError& e) {
+        EXPECT_EQ(std::string(e.what()).rfind(ms[0].path.string() + ": the file changed while "
+                                                                    "schemagate ran",
+                                              0),
+                  0U)
+            << e.what();
+    }
+}
+
+TEST_F(LoadMigrations, TrySqlOfAFileChangedAfterLoadingIsNothing) {
+    write("001_a.sql", k_minimal);
+    write("002_b.sql", "-- parents: 001\n-- migrate:up\nSELECT 2;\n");
+    const auto ms = load_migrations({m_dir});
+    write("001_a.sql", "-- parents: base\n-- migrate:up\nDROP TABLE t;\n");
+    EXPECT_EQ(ms.at(1).try_sql(ms[1].up), "SELECT 2;\n");
+    EXPECT_EQ(ms[0].try_sql(ms[0].up), std::nullopt);
+}
+
+// The last file read is kept, so that its other section costs no system call: it is the text
+// as loaded, checked when it was read, even if the file changes in between.
+TEST_F(LoadMigrations, SecondSectionOfTheFileReadLastIsTheTextAsLoaded) {
+    write("001_a.sql", k_minimal);
+    const auto ms = load_migrations({m_dir});
+    EXPECT_EQ(ms.at(0).sql(ms[0].up), "CREATE TABLE t (id int);\n");
+    write("001_a.sql", "-- parents: base\n-- migrate:up\nDROP TABLE t;\n");
+    EXPECT_EQ(ms[0].sql(*ms[0].down), "DROP TABLE t;\n");
+}
+
+TEST_F(LoadMigrations, FileRemovedAfterLoadingIsAnIntegrityErrorNamingIt) {
+    write("001_a.sql", k_minimal);
+    const auto ms = load_migrations({m_dir});
+    std::filesystem::remove(m_dir / "001_a.sql");
+    try {
+        (void)ms.at(0).sql(ms[0].up);
+        ADD_FAILURE() << "no IntegrityError";
+    } catch (const IntegrityError& e) {
+        EXPECT_EQ(std::string(e.what()).rfind(ms[0].path.string() + ": the file went away", 0), 0U)
+            << e.what();
+    }
 }
 
 } // namespace

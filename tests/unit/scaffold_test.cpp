@@ -134,8 +134,8 @@ TEST(RenderMigration, MergeSectionsHoldNoStatements) {
     const Migration m =
         parse_back("m/006_merge.sql", render_migration("006", {"004", "005"}, "merge"));
     ASSERT_TRUE(m.down.has_value());
-    const auto up = split_sql(m.up.sql);
-    const auto down = split_sql(m.down->sql);
+    const auto up = split_sql(m.sql(m.up));
+    const auto down = split_sql(m.sql(*m.down));
     ASSERT_TRUE(up.has_value());
     ASSERT_TRUE(down.has_value());
     EXPECT_TRUE(up->empty());

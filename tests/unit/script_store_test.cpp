@@ -318,6 +318,65 @@ TEST(ScriptStore, AbandonStepOfAFailedUpgradeDeletesTheRow) {
     EXPECT_EQ(store.read_history().size(), 1U);
 }
 
+TEST(ScriptStore, DowngradeOfARevisionTheScriptAppliedTakesItOutOfTheHistory) {
+    std::ostringstream out;
+    ScriptStore store(out, HistoryTable{}, {});
+    store.run_step(runner::prepare_step(create_items(), Direction::up), "h");
+    store.run_step(runner::prepare_step(create_items(), Direction::down), "h");
+    EXPECT_TRUE(store.read_history().empty());
+}
+
+TEST(ScriptStore, HeldTextIsWrittenAtTheFirstStepRightAfterWhatBeforeWrites) {
+    std::ostringstream out;
+    ScriptStore store(out, HistoryTable{}, {});
+    int calls = 0;
+    store.hold_until_first_change([&] {
+        ++calls;
+        out << "-- header\n";
+    });
+    store.ensure_tables();
+    EXPECT_EQ(out.str(), "");
+    EXPECT_FALSE(store.released());
+    store.run_step(runner::prepare_step(create_items(), Direction::up), "h");
+    store.run_step(runner::prepare_step(index_items(), Direction::up), "h");
+    EXPECT_EQ(calls, 1);
+    const auto ls = lines(out.str());
+    ASSERT_FALSE(ls.empty());
+    EXPECT_EQ(ls[0], "-- header");
+    EXPECT_LT(find_line(ls, "DO $schemagate$"), find_line(ls, "BEGIN;"));
+}
+
+TEST(ScriptStore, ReleaseWithoutAStepWritesWhatWasHeldOnce) {
+    std::ostringstream out;
+    ScriptStore store(out, HistoryTable{}, {});
+    int calls = 0;
+    store.hold_until_first_change([&] { ++calls; });
+    store.ensure_tables();
+    store.release();
+    store.release();
+    EXPECT_EQ(calls, 1);
+    EXPECT_NE(out.str().find("DO $schemagate$"), std::string::npos);
+    EXPECT_TRUE(store.released());
+}
+
+// The runner re-reads the history once it holds the lock, after ensure_tables, and only then
+// refuses rows still `running`: a held script prints nothing for such a run.
+TEST(ScriptStore, RunRefusedAfterEnsureTablesWritesNothing) {
+    const migration::RevisionGraph graph({create_items(), index_items()});
+    auto running = row_for(index_items());
+    running.state = RowState::running;
+    std::ostringstream out;
+    ScriptStore store(out, HistoryTable{}, {row_for(create_items()), running});
+    bool before_called = false;
+    store.hold_until_first_change([&] { before_called = true; });
+    lock::NoLock lock;
+    util::SystemClock clock;
+    runner::Runner runner(graph, store, lock, clock, runner::RunnerOptions{});
+    EXPECT_THROW(runner.upgrade("head"), IntegrityError);
+    EXPECT_EQ(out.str(), "");
+    EXPECT_FALSE(before_called);
+}
+
 // The runner drives a ScriptStore as it drives a database: it prints each pending revision
 // once, and a second upgrade finds nothing to do in the history the script left.
 TEST(ScriptStore, RunnerPrintsEachPendingRevisionOnceAndReplansFromTheScriptsHistory) {

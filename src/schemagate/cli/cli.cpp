@@ -348,9 +348,9 @@ int cmd_show(const Invocation& inv) {
         }
     };
     std::cout << "\n";
-    print_section("-- migrate:up", m.up.sql);
+    print_section("-- migrate:up", m.sql(m.up));
     if (m.down) {
-        print_section("-- migrate:down", m.down->sql);
+        print_section("-- migrate:down", m.sql(*m.down));
     }
     return 0;
 }

@@ -1,7 +1,8 @@
 // `upgrade --sql` and `downgrade --sql`: print the SQL a run would execute instead of running
 // it, as Alembic's offline mode does.
+#include <algorithm>
 #include <iostream>
-#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,41 @@ std::string state_text(const migration::RevisionGraph& graph,
     return heads.empty() ? "base" : util::join(heads, ", ");
 }
 
+// The revisions a run from `history` to `target` takes, in order: the runner's plan, once it
+// has checked everything.
+std::vector<const migration::Migration*>
+planned_revisions(const migration::RevisionGraph& graph,
+                  const std::vector<store::AppliedRevision>& history, Direction direction,
+                  const std::string& target) {
+    const auto applied = runner::applied_ids(history);
+    return migration::plan(graph, applied,
+                           direction == Direction::up
+                               ? migration::resolve_upgrade(graph, applied, target)
+                               : migration::resolve_downgrade(graph, applied, target));
+}
+
+std::string joined_ids(const std::vector<const migration::Migration*>& revisions) {
+    std::string out;
+    for (const migration::Migration* m : revisions) {
+        out += (out.empty() ? "" : ", ") + m->id;
+    }
+    return out;
+}
+
+bool same_ids(const std::vector<std::string>& ids,
+              const std::vector<const migration::Migration*>& revisions) {
+    return std::equal(
+        ids.begin(), ids.end(), revisions.begin(), revisions.end(),
+        [](const std::string& id, const migration::Migration* m) { return id == m->id; });
+}
+
+// Ends a script that stops part way (a signal, a write error), so that psql stops there too
+// rather than take it for the whole: ON_ERROR_STOP turns the exception into its exit status.
+constexpr const char* k_incomplete_script =
+    "-- schemagate stopped before the end of this script: it is incomplete (see its error)\n"
+    "DO $$BEGIN RAISE EXCEPTION 'incomplete script: schemagate --sql stopped before its end'; "
+    "END$$;\n";
+
 } // namespace
 
 void offline_options(po::options_description& d) {
@@ -70,9 +106,9 @@ void offline_options(po::options_description& d) {
         "database, and connect to none");
 }
 
-// Prints the script for `upgrade|downgrade TARGET` to stdout, only once the whole of it is
-// known, so an error leaves stdout empty. Throws UsageError for --from without --sql, and
-// what Runner::upgrade / downgrade throw.
+// Prints the script for `upgrade|downgrade TARGET` to stdout as it is made, from the first
+// step on, so an error found before (any refusal) leaves stdout empty. Throws UsageError for
+// --from without --sql, and what Runner::upgrade / downgrade throw.
 int cmd_offline(const Invocation& inv, Direction direction, const std::string& target,
                 std::string_view version) {
     const std::string verb(migration::to_string(direction));
@@ -100,9 +136,31 @@ int cmd_offline(const Invocation& inv, Direction direction, const std::string& t
         refuse_on_lint_errors(graph, runner::applied_ids(history), target, "no SQL printed");
     }
 
-    std::ostringstream body;
-    store::ScriptStore store(body, table, std::move(history),
+    // The script goes to stdout as the runner makes it (for 10,000 revisions it is megabytes),
+    // starting with the runner's first step: the checks and refusals all come before, so on an
+    // error nothing is printed. The header lists the revisions the runner then goes on to print.
+    std::vector<const migration::Migration*> planned;
+    store::ScriptStore store(std::cout, table, std::move(history),
                              store::ScriptStore::AppliedBy::current_user);
+    store.hold_until_first_change([&] {
+        planned = planned_revisions(graph, store.read_history(), direction, target);
+        std::cout << "-- schemagate " << version << ": SQL for `" << verb << " " << target
+                  << "`, printed by --sql; nothing was run\n"
+                  << "-- from: " << from << "\n"
+                  << "-- history table: " << table.display() << "\n"
+                  << "-- revisions: "
+                  << (planned.empty() ? std::string("none, already at the target")
+                                      : joined_ids(planned))
+                  << "\n"
+                  << "-- run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Each revision commits on "
+                     "its own: never\n"
+                  << "-- add -1 (transaction: none revisions cannot run in a transaction block) "
+                     "nor drop\n"
+                  << "-- ON_ERROR_STOP (later revisions would run after a failed one). The "
+                     "script takes no\n"
+                  << "-- migration lock and retries no lock timeout: don't run it while "
+                     "schemagate runs.\n\n";
+    });
     lock::NoLock lock;
     util::SystemClock clock;
     runner::RunnerOptions options;
@@ -110,27 +168,26 @@ int cmd_offline(const Invocation& inv, Direction direction, const std::string& t
     options.lock_retries = 0; // nothing runs, so nothing fails
     options.allow = {inv.config.allow_drift, inv.config.allow_unknown};
     runner::Runner runner(graph, store, lock, clock, options);
-    const auto report =
-        direction == Direction::up ? runner.upgrade(target) : runner.downgrade(target);
-
-    std::cout << "-- schemagate " << version << ": SQL for `" << verb << " " << target
-              << "`, printed by --sql; nothing was run\n"
-              << "-- from: " << from << "\n"
-              << "-- history table: " << table.display() << "\n"
-              << "-- revisions: "
-              << (report.revisions.empty() ? std::string("none, already at the target")
-                                           : util::join(report.revisions, ", "))
-              << "\n"
-              << "-- run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Each revision commits on its "
-                 "own: never\n"
-              << "-- add -1 (transaction: none revisions cannot run in a transaction block) "
-                 "nor drop\n"
-              << "-- ON_ERROR_STOP (later revisions would run after a failed one). The "
-                 "script takes no\n"
-              << "-- migration lock and retries no lock timeout: don't run it while "
-                 "schemagate runs.\n\n"
-              << body.str();
+    runner::RunReport report;
+    try {
+        report = direction == Direction::up ? runner.upgrade(target) : runner.downgrade(target);
+        store.release(); // the header, when there was no step to print
+    } catch (...) {
+        if (store.released()) {
+            std::cout << k_incomplete_script;
+            std::cout.flush();
+        }
+        throw;
+    }
     std::cout.flush();
+    if (!std::cout) {
+        throw std::runtime_error("cannot write the SQL to stdout; check the disk or the pipe it "
+                                 "goes to");
+    }
+    if (!same_ids(report.revisions, planned)) {
+        throw std::logic_error("--sql printed revisions " + util::join(report.revisions, ", ") +
+                               " under a header that lists " + joined_ids(planned));
+    }
     spdlog::info("printed {} revision(s) as SQL; nothing was run", report.revisions.size());
     return 0;
 }

@@ -367,7 +367,7 @@ public:
     Linter(const Migration& m, std::vector<Finding>& out) : m_m(m), m_out(out) {}
 
     void section(const migration::Section& s, std::string_view name, bool up) {
-        auto statements = migration::split_sql(s.sql);
+        auto statements = migration::split_sql(m_m.sql(s));
         m_section = std::string(name);
         if (!statements) {
             report("SG108", s.first_line + statements.error().line,

@@ -51,21 +51,25 @@ std::vector<std::size_t> find_cycle(const std::vector<Migration>& ms,
 
 } // namespace
 
-RevisionGraph::RevisionGraph(std::vector<Migration> migrations) {
+RevisionGraph::RevisionGraph(std::vector<Migration> migrations)
+    : m_migrations(std::move(migrations)) {
+    // Everything is sorted in place, in the members: a directory can hold 10,000 migrations.
+    auto& ms = m_migrations;
+    const std::size_t n = ms.size();
     std::vector<std::string> problems;
-    std::unordered_map<std::string, std::size_t> index;
-    for (std::size_t i = 0; i < migrations.size(); ++i) {
-        const auto& m = migrations[i];
-        auto [it, inserted] = index.emplace(m.id, i);
+    m_index.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto& m = ms[i];
+        auto [it, inserted] = m_index.emplace(m.id, i);
         if (!inserted) {
             problems.push_back(m.where(m.revision_line) + ": duplicate revision id '" + m.id +
-                               "', also used by " + migrations[it->second].path.string() +
+                               "', also used by " + ms[it->second].path.string() +
                                "; give one of them another id");
         }
     }
-    for (const auto& m : migrations) {
+    for (const auto& m : ms) {
         for (const auto& p : m.parents) {
-            if (!index.count(p)) {
+            if (!m_index.count(p)) {
                 problems.push_back(m.where(m.parents_line) + ": unknown parent revision '" + p +
                                    "' of " + m.id + "; no migration file declares it");
             }
@@ -76,66 +80,74 @@ RevisionGraph::RevisionGraph(std::vector<Migration> migrations) {
     }
 
     // Kahn's algorithm with a min-heap on id: the same files always give the same order.
-    const std::size_t n = migrations.size();
     std::vector<std::vector<std::size_t>> children(n);
     std::vector<std::size_t> pending_parents(n);
     for (std::size_t i = 0; i < n; ++i) {
-        pending_parents[i] = migrations[i].parents.size();
-        for (const auto& p : migrations[i].parents) {
-            children[index.at(p)].push_back(i);
+        pending_parents[i] = ms[i].parents.size();
+        for (const auto& p : ms[i].parents) {
+            children[m_index.at(p)].push_back(i);
         }
     }
-    auto by_id = [&](std::size_t a, std::size_t b) { return migrations[a].id > migrations[b].id; };
+    auto by_id = [&](std::size_t a, std::size_t b) { return ms[a].id > ms[b].id; };
     std::priority_queue<std::size_t, std::vector<std::size_t>, decltype(by_id)> ready(by_id);
     for (std::size_t i = 0; i < n; ++i) {
         if (pending_parents[i] == 0) {
             ready.push(i);
         }
     }
-    std::vector<std::size_t> order;
-    order.reserve(n);
+    // position[i]: where the migration read i-th goes in topological order.
+    std::vector<std::size_t> position(n);
+    std::size_t ordered = 0;
     while (!ready.empty()) {
         const std::size_t i = ready.top();
         ready.pop();
-        order.push_back(i);
         for (std::size_t c : children[i]) {
             if (--pending_parents[c] == 0) {
                 ready.push(c);
             }
         }
+        position[i] = ordered++;
     }
-    if (order.size() != n) {
-        std::vector<bool> remaining(n, true);
-        for (std::size_t i : order) {
-            remaining[i] = false;
+    if (ordered != n) {
+        std::vector<bool> remaining(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            remaining[i] = pending_parents[i] != 0;
         }
-        const auto cycle = find_cycle(migrations, index, remaining);
+        const auto cycle = find_cycle(ms, m_index, remaining);
         // Point at the member read last: its parents line is the one that closes the cycle.
         std::size_t last = cycle.front();
         for (std::size_t i : cycle) {
-            last = migrations[i].path.filename() > migrations[last].path.filename() ? i : last;
+            last = ms[i].path.filename() > ms[last].path.filename() ? i : last;
         }
         std::vector<std::string> ids;
         for (std::size_t i : cycle) {
-            ids.push_back(migrations[i].id);
+            ids.push_back(ms[i].id);
         }
         ids.push_back(ids.front());
-        fail({migrations[last].where(migrations[last].parents_line) +
+        fail({ms[last].where(ms[last].parents_line) +
               ": revisions form a cycle through their parents (" + util::join(ids, " -> ") +
               "); fix the '-- parents:' lines so the graph flows one way"});
     }
 
-    m_migrations.reserve(n);
-    for (std::size_t i : order) {
-        m_index.emplace(migrations[i].id, m_migrations.size());
-        m_migrations.push_back(std::move(migrations[i]));
+    for (auto& entry : m_index) {
+        entry.second = position[entry.second];
     }
-    m_children.assign(n, {});
+    for (auto& kids : children) {
+        for (std::size_t& c : kids) {
+            c = position[c];
+        }
+        std::sort(kids.begin(), kids.end());
+    }
+    // Apply the permutation by following its cycles, swapping each element into place.
     for (std::size_t i = 0; i < n; ++i) {
-        for (const auto& p : m_migrations[i].parents) {
-            m_children[m_index.at(p)].push_back(i);
+        while (position[i] != i) {
+            const std::size_t j = position[i];
+            std::swap(ms[i], ms[j]);
+            std::swap(children[i], children[j]);
+            std::swap(position[i], position[j]);
         }
     }
+    m_children = std::move(children);
 }
 
 bool RevisionGraph::contains(std::string_view id) const {

@@ -10,7 +10,9 @@ namespace schemagate::migration {
 // Reads every `*.sql` file directly inside each directory, in file-name order. Names starting
 // with '.' are skipped and symlinks are followed, so a ConfigMap mounted as a directory (with
 // its ..data link and timestamped folder) yields each file once.
-// Throws UsageError for a missing directory and IntegrityError listing every bad file.
+// The migrations leave their SQL on disk: Migration::sql reads it again when a step needs it.
+// Throws UsageError for a missing or unreadable directory or file, and IntegrityError listing
+// every bad file.
 std::vector<Migration> load_migrations(const std::vector<std::filesystem::path>& dirs);
 
 } // namespace schemagate::migration

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
-#include <map>
+#include <cstdint>
+#include <limits>
 #include <optional>
 
 #include <schemagate/util/duration.hpp>
@@ -13,98 +13,160 @@ namespace schemagate::migration {
 
 namespace {
 
-constexpr std::array<std::string_view, 7> k_directives = {
+// In the order of the error message that lists them.
+enum class Directive {
+    parents,
+    revision,
+    message,
+    transaction,
+    lock_timeout,
+    statement_timeout,
+    lint_disable,
+};
+constexpr std::size_t k_directive_count = 7;
+constexpr std::array<std::string_view, k_directive_count> k_directives = {
     "parents",      "revision",          "message",     "transaction",
     "lock-timeout", "statement-timeout", "lint-disable"};
 
 enum class LineKind { blank, comment, directive, up_marker, down_marker, sql };
 
+// Views into the line: classifying a line allocates nothing.
 struct ClassifiedLine {
     LineKind kind = LineKind::blank;
-    std::string key;
-    std::string value;
+    std::string_view key; // as written; directive names are case-insensitive
+    std::string_view value;
 };
 
+// ASCII only, as <cctype> is in the "C" locale schemagate runs in, but inline: the parser looks
+// at every line of every file.
+constexpr bool is_space(char c) {
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+constexpr char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+constexpr bool is_alpha(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+constexpr bool is_alnum(char c) {
+    return is_alpha(c) || (c >= '0' && c <= '9');
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && is_space(s.front())) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && is_space(s.back())) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+bool equals_ci(std::string_view a, std::string_view lowercase) {
+    return a.size() == lowercase.size() && std::equal(a.begin(), a.end(), lowercase.begin(),
+                                                      [](char x, char y) { return lower(x) == y; });
+}
+
 bool is_key_char(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
+    return is_alnum(c) || c == '-' || c == '_';
 }
 
 ClassifiedLine classify(std::string_view line) {
-    const std::string_view t = util::trim(line);
-    if (t.empty()) {
+    std::size_t first = 0;
+    while (first < line.size() && is_space(line[first])) {
+        ++first;
+    }
+    if (first == line.size()) {
         return {LineKind::blank, {}, {}};
     }
-    if (t.substr(0, 2) != "--") {
+    if (line.substr(first, 2) != "--") {
         return {LineKind::sql, {}, {}};
     }
-    const std::string_view body = util::trim(t.substr(2));
-    const std::string lowered = util::to_lower(body);
-    if (lowered == "migrate:up") {
+    const std::string_view body = trim(line.substr(first + 2));
+    if (equals_ci(body, "migrate:up")) {
         return {LineKind::up_marker, {}, {}};
     }
-    if (lowered == "migrate:down") {
+    if (equals_ci(body, "migrate:down")) {
         return {LineKind::down_marker, {}, {}};
     }
     std::size_t i = 0;
-    if (!body.empty() && std::isalpha(static_cast<unsigned char>(body[0])) != 0) {
+    if (!body.empty() && is_alpha(body[0])) {
         while (i < body.size() && is_key_char(body[i])) {
             ++i;
         }
         if (i < body.size() && body[i] == ':') {
-            return {LineKind::directive, util::to_lower(body.substr(0, i)),
-                    std::string(util::trim(body.substr(i + 1)))};
+            return {LineKind::directive, body.substr(0, i), trim(body.substr(i + 1))};
         }
     }
     return {LineKind::comment, {}, {}};
 }
 
+// The directive `key` names, if any.
+std::optional<Directive> find_directive(std::string_view key) {
+    for (std::size_t d = 0; d < k_directive_count; ++d) {
+        if (equals_ci(key, k_directives[d])) {
+            return static_cast<Directive>(d);
+        }
+    }
+    return std::nullopt;
+}
+
+// Calls `each` with every comma-separated piece of `list`, trimmed; empty pieces included, as
+// util::split_trimmed gives them.
+template <typename F> void for_each_piece(std::string_view list, F each) {
+    for (;;) {
+        const std::size_t comma = list.find(',');
+        each(trim(list.substr(0, comma)));
+        if (comma == std::string_view::npos) {
+            return;
+        }
+        list.remove_prefix(comma + 1);
+    }
+}
+
 } // namespace
 
 bool is_reserved_id(std::string_view id) {
-    const std::string lowered = util::to_lower(id);
-    return lowered == "base" || lowered == "head" || lowered == "heads";
+    return equals_ci(id, "base") || equals_ci(id, "head") || equals_ci(id, "heads");
 }
 
 bool is_valid_id(std::string_view id) {
     if (id.empty() || is_reserved_id(id)) {
         return false;
     }
-    if (std::isalnum(static_cast<unsigned char>(id[0])) == 0) {
+    if (!is_alnum(id[0])) {
         return false;
     }
     for (char c : id) {
-        if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '.' && c != '-' && c != '_') {
+        if (!is_alnum(c) && c != '.' && c != '-' && c != '_') {
             return false;
         }
     }
     return true;
 }
 
-tl::expected<Migration, std::vector<Diagnostic>> parse_migration(const std::filesystem::path& path,
-                                                                 std::string_view text) {
+tl::expected<Migration, std::vector<Diagnostic>>
+parse_migration(FilePath path, std::string_view text, KeepText keep) {
     std::vector<Diagnostic> problems;
-    const std::string shown = path.string();
     auto fail = [&](std::size_t line, const std::string& what) {
         problems.push_back(
-            {(line == 0 ? shown : shown + ":" + std::to_string(line)) + ": " + what});
+            {(line == 0 ? path.string() : path.string() + ":" + std::to_string(line)) + ": " +
+             what});
     };
 
-    Migration m;
-    m.path = path;
-    const std::string stem = path.stem().string();
-    const std::size_t underscore = stem.find('_');
-    std::string default_id = stem.substr(0, underscore);
-    std::string slug = underscore == std::string::npos ? "" : stem.substr(underscore + 1);
-    for (char& c : slug) {
-        if (c == '_') {
-            c = ' ';
-        }
+    if (text.size() > std::numeric_limits<std::uint32_t>::max()) {
+        fail(0, "the file is larger than 4 GiB; split it into several revisions");
+        return tl::unexpected(std::move(problems));
     }
+    Migration m;
+    const std::string_view stem = path.stem();
+    const std::size_t underscore = stem.find('_');
+    const std::string_view default_id = stem.substr(0, underscore);
 
     enum class Where { header, up, down } where = Where::header;
-    std::map<std::string, std::size_t> seen; // directive -> line
-    std::optional<std::string> revision;
-    std::optional<std::string> message;
+    std::array<std::size_t, k_directive_count> seen{}; // directive -> line, 0 when not seen
+    std::optional<std::string_view> message;
+    bool have_revision = false;
     bool have_parents = false;
     std::size_t up_marker_line = 0;
     std::size_t line_no = 0;
@@ -113,6 +175,7 @@ tl::expected<Migration, std::vector<Diagnostic>> parse_migration(const std::file
         const std::size_t nl = text.find('\n', pos);
         const std::size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
         const std::string_view raw = text.substr(pos, end - pos);
+        const std::size_t line_start = pos;
         pos = end;
         ++line_no;
         const ClassifiedLine line = classify(raw);
@@ -124,7 +187,7 @@ tl::expected<Migration, std::vector<Diagnostic>> parse_migration(const std::file
             }
             where = Where::up;
             up_marker_line = line_no;
-            m.up.first_line = line_no;
+            m.up = Section{line_no, static_cast<std::uint32_t>(end), 0};
             continue;
         }
         if (line.kind == LineKind::down_marker) {
@@ -134,17 +197,13 @@ tl::expected<Migration, std::vector<Diagnostic>> parse_migration(const std::file
                 fail(line_no, "a second '-- migrate:down' marker; a file holds one revision");
             } else {
                 where = Where::down;
-                m.down = Section{{}, line_no};
+                m.up.size = static_cast<std::uint32_t>(line_start - m.up.offset);
+                m.down = Section{line_no, static_cast<std::uint32_t>(end), 0};
             }
             continue;
         }
-        if (where == Where::up) {
-            m.up.sql.append(raw);
-            continue;
-        }
-        if (where == Where::down) {
-            m.down->sql.append(raw);
-            continue;
+        if (where != Where::header) {
+            continue; // SQL of a section: where each section ends is all that matters
         }
 
         // The header: directives, comments and blank lines only.
@@ -155,73 +214,87 @@ tl::expected<Migration, std::vector<Diagnostic>> parse_migration(const std::file
         if (line.kind != LineKind::directive) {
             continue;
         }
-        if (std::find(k_directives.begin(), k_directives.end(), line.key) == k_directives.end()) {
-            fail(line_no, "unknown directive '" + line.key +
+        const auto directive = find_directive(line.key);
+        if (!directive) {
+            fail(line_no, "unknown directive '" + util::to_lower(line.key) +
                               "'; known directives are parents, revision, message, transaction, "
                               "lock-timeout, statement-timeout and lint-disable (reword a plain "
                               "comment so it has no 'word:' prefix)");
             continue;
         }
-        if (auto it = seen.find(line.key); it != seen.end()) {
-            fail(line_no, "directive '" + line.key + "' repeated (first on line " +
-                              std::to_string(it->second) + ")");
+        const auto index = static_cast<std::size_t>(*directive);
+        const std::string name(k_directives[index]);
+        if (seen[index] != 0) {
+            fail(line_no, "directive '" + name + "' repeated (first on line " +
+                              std::to_string(seen[index]) + ")");
             continue;
         }
-        seen[line.key] = line_no;
-        if (line.key == "parents") {
+        seen[index] = line_no;
+        switch (*directive) {
+        case Directive::parents:
             have_parents = true;
             m.parents_line = line_no;
-            const auto parts = util::split_trimmed(line.value, ',');
-            const bool is_base = parts.size() == 1 && util::to_lower(parts[0]) == "base";
-            if (!is_base) {
-                for (const auto& p : parts) {
-                    if (!is_valid_id(p)) {
-                        fail(line_no, "invalid parent '" + p +
-                                          "' in 'parents'; list revision ids separated by "
-                                          "commas, or write 'base' for a first revision");
-                    } else if (std::find(m.parents.begin(), m.parents.end(), p) !=
-                               m.parents.end()) {
-                        fail(line_no, "parent '" + p + "' listed twice in 'parents'");
-                    } else {
-                        m.parents.push_back(p);
-                    }
-                }
+            if (equals_ci(line.value, "base")) {
+                break;
             }
-        } else if (line.key == "revision") {
+            for_each_piece(line.value, [&](std::string_view p) {
+                if (!is_valid_id(p)) {
+                    fail(line_no, "invalid parent '" + std::string(p) +
+                                      "' in 'parents'; list revision ids separated by "
+                                      "commas, or write 'base' for a first revision");
+                } else if (std::find(m.parents.begin(), m.parents.end(), p) != m.parents.end()) {
+                    fail(line_no, "parent '" + std::string(p) + "' listed twice in 'parents'");
+                } else {
+                    m.parents.emplace_back(p);
+                }
+            });
+            break;
+        case Directive::revision:
             m.revision_line = line_no;
             if (!is_valid_id(line.value)) {
-                fail(line_no, "invalid revision id '" + line.value +
+                fail(line_no, "invalid revision id '" + std::string(line.value) +
                                   "'; use letters, digits, '.', '-' and '_', not base/head/heads");
             } else {
-                revision = line.value;
+                m.id = line.value;
+                have_revision = true;
             }
-        } else if (line.key == "message") {
+            break;
+        case Directive::message:
             message = line.value;
-        } else if (line.key == "lock-timeout" || line.key == "statement-timeout") {
-            auto d = util::parse_duration(line.value);
-            if (!d) {
-                fail(line_no, "'" + line.key + "': " + d.error());
+            break;
+        case Directive::lock_timeout:
+        case Directive::statement_timeout:
+            if (auto d = util::parse_duration(line.value); !d) {
+                fail(line_no, "'" + name + "': " + d.error());
             } else {
-                (line.key == "lock-timeout" ? m.lock_timeout : m.statement_timeout) = *d;
+                (*directive == Directive::lock_timeout ? m.lock_timeout : m.statement_timeout) = *d;
             }
-        } else if (line.key == "lint-disable") {
-            for (const auto& rule : util::split_trimmed(line.value, ',')) {
+            break;
+        case Directive::lint_disable:
+            for_each_piece(line.value, [&](std::string_view rule) {
                 if (rule.empty()) {
                     fail(line_no, "empty rule id in 'lint-disable'; list rule ids separated by "
                                   "commas, e.g. SG101, SG104");
                 } else {
-                    m.lint_disable.push_back(rule);
+                    m.lint_disable.emplace_back(rule);
                 }
-            }
-        } else if (line.key == "transaction") {
-            if (util::to_lower(line.value) != "none") {
-                fail(line_no, "invalid 'transaction: " + line.value +
+            });
+            break;
+        case Directive::transaction:
+            if (!equals_ci(line.value, "none")) {
+                fail(line_no, "invalid 'transaction: " + std::string(line.value) +
                                   "'; the only value is 'none' (omit the directive to run each "
                                   "section in one transaction)");
             } else {
                 m.transaction = TransactionMode::none;
             }
+            break;
         }
+    }
+    if (where == Where::up) {
+        m.up.size = static_cast<std::uint32_t>(text.size() - m.up.offset);
+    } else if (where == Where::down) {
+        m.down->size = static_cast<std::uint32_t>(text.size() - m.down->offset);
     }
 
     if (where == Where::header) {
@@ -230,19 +303,30 @@ tl::expected<Migration, std::vector<Diagnostic>> parse_migration(const std::file
         fail(up_marker_line, "missing '-- parents:' directive before '-- migrate:up'; write "
                              "'-- parents: base' for a first revision");
     }
-    if (revision) {
-        m.id = *revision;
-    } else if (is_valid_id(default_id)) {
-        m.id = default_id;
-    } else {
-        fail(0, "cannot take a revision id from the file name; name the file "
-                "<revision>_<slug>.sql or add a '-- revision:' directive");
+    if (!have_revision) {
+        if (is_valid_id(default_id)) {
+            m.id = default_id;
+        } else {
+            fail(0, "cannot take a revision id from the file name; name the file "
+                    "<revision>_<slug>.sql or add a '-- revision:' directive");
+        }
     }
-    m.message = message.value_or(slug);
+    if (message) {
+        m.message = *message;
+    } else if (underscore != std::string_view::npos) {
+        m.message = stem.substr(underscore + 1);
+        std::replace(m.message.begin(), m.message.end(), '_', ' ');
+    }
     if (!problems.empty()) {
         return tl::unexpected(std::move(problems));
     }
-    m.checksum = checksum_of(m.up.sql);
+    m.checksum = checksum_of(text.substr(m.up.offset, m.up.size));
+    if (keep == KeepText::in_memory) {
+        m.hold_text(text);
+    } else {
+        m.leave_text_on_disk(text);
+    }
+    m.path = std::move(path);
     return m;
 }
 

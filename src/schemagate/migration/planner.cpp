@@ -149,25 +149,23 @@ Goal resolve_downgrade(const RevisionGraph& graph, const RevisionSet& applied,
 
 std::vector<const Migration*> plan(const RevisionGraph& graph, const RevisionSet& applied,
                                    const Goal& goal) {
-    RevisionSet selected;
-    for (const auto& id : goal.revisions) {
-        if ((goal.direction == Direction::up) != (applied.count(id) != 0)) {
-            selected.insert(id);
+    // The graph is in topological order already: walk it rather than sort the goal's ids.
+    std::vector<const Migration*> steps;
+    for (const auto& m : graph.migrations()) {
+        if (goal.revisions.count(m.id) != 0 &&
+            (goal.direction == Direction::up) != (applied.count(m.id) != 0)) {
+            steps.push_back(&m);
         }
     }
-    auto order = graph.ordered(selected);
     if (goal.direction == Direction::down) {
-        std::reverse(order.begin(), order.end());
+        std::reverse(steps.begin(), steps.end());
     }
-    std::vector<const Migration*> steps;
     std::vector<std::string> irreversible;
-    for (const auto& id : order) {
-        const Migration& m = graph.at(id);
-        if (goal.direction == Direction::down && !m.reversible()) {
-            irreversible.push_back(m.path.string() + ": revision " + m.id +
+    for (const Migration* m : steps) {
+        if (goal.direction == Direction::down && !m->reversible()) {
+            irreversible.push_back(m->path.string() + ": revision " + m->id +
                                    " has no '-- migrate:down' section, so it cannot be undone");
         }
-        steps.push_back(&m);
     }
     if (!irreversible.empty()) {
         throw UsageError("downgrade refused before running anything:\n  " +

@@ -48,7 +48,7 @@ std::string statement_where(const Migration& m, Direction direction, std::size_t
         return m.where(0);
     }
     const auto& section = direction == Direction::up ? m.up : *m.down;
-    auto statements = migration::split_sql(section.sql);
+    auto statements = migration::split_sql(m.try_sql(section).value_or(std::string()));
     if (!statements || index >= statements->size()) {
         return m.where(0);
     }
@@ -114,7 +114,7 @@ RunReport with_history(RunReport report, std::vector<store::AppliedRevision> his
 
 store::Step prepare_step(const Migration& m, Direction direction, store::Timeouts defaults) {
     const auto& section = direction == Direction::up ? m.up : *m.down;
-    auto statements = migration::split_sql(section.sql);
+    auto statements = migration::split_sql(m.sql(section));
     if (!statements) {
         throw IntegrityError(m.where(section.first_line + statements.error().line) + ": " +
                              statements.error().message);

@@ -49,7 +49,42 @@ ScriptStore::ScriptStore(std::ostream& out, HistoryTable table,
 }
 
 std::vector<AppliedRevision> ScriptStore::read_history() {
-    return m_history;
+    std::vector<AppliedRevision> out;
+    out.reserve(m_history.size() + m_recorded.size());
+    out.insert(out.end(), m_history.begin(), m_history.end());
+    for (const migration::Migration* m : m_recorded) {
+        AppliedRevision& row = out.emplace_back();
+        row.id = m->id;
+        row.parents = m->parents;
+        row.checksum = m->checksum;
+        row.message = m->message;
+    }
+    return out;
+}
+
+void ScriptStore::hold_until_first_change(std::function<void()> before) {
+    m_holding = true;
+    m_before = std::move(before);
+}
+
+void ScriptStore::release() {
+    if (!m_holding) {
+        return;
+    }
+    if (m_before) {
+        m_before();
+    }
+    m_holding = false;
+    m_out << m_held;
+    m_held = std::string();
+}
+
+void ScriptStore::write(std::string_view text) {
+    if (m_holding) {
+        m_held += text;
+    } else {
+        m_out << text;
+    }
 }
 
 void ScriptStore::statement(const std::string& sql) {
@@ -57,7 +92,8 @@ void ScriptStore::statement(const std::string& sql) {
     const std::size_t last_line = sql.rfind('\n');
     const bool ends_in_comment =
         sql.find("--", last_line == std::string::npos ? 0 : last_line) != std::string::npos;
-    m_out << sql << (ends_in_comment ? "\n;\n" : ";\n");
+    write(sql);
+    write(ends_in_comment ? "\n;\n" : ";\n");
 }
 
 void ScriptStore::comment(const std::string& text) {
@@ -66,7 +102,8 @@ void ScriptStore::comment(const std::string& text) {
     for (char c : text) {
         line += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
     }
-    m_out << line << "\n";
+    line += '\n';
+    write(line);
 }
 
 std::string ScriptStore::applied_by_sql(const std::string& given) const {
@@ -75,13 +112,8 @@ std::string ScriptStore::applied_by_sql(const std::string& given) const {
 
 void ScriptStore::record_applied(const migration::Migration& m) {
     record_removed(m.id);
-    AppliedRevision row;
-    row.id = m.id;
-    row.parents = m.parents;
-    row.checksum = m.checksum;
-    row.message = m.message;
-    m_ids.insert(row.id);
-    m_history.push_back(std::move(row));
+    m_ids.insert(m.id);
+    m_recorded.push_back(&m);
 }
 
 void ScriptStore::record_removed(const std::string& id) {
@@ -93,6 +125,9 @@ void ScriptStore::record_removed(const std::string& id) {
     m_history.erase(std::remove_if(m_history.begin(), m_history.end(),
                                    [&](const AppliedRevision& r) { return r.id == id; }),
                     m_history.end());
+    m_recorded.erase(std::remove_if(m_recorded.begin(), m_recorded.end(),
+                                    [&](const migration::Migration* m) { return m->id == id; }),
+                     m_recorded.end());
 }
 
 void ScriptStore::ensure_tables() {
@@ -109,10 +144,11 @@ void ScriptStore::ensure_tables() {
     comment("the history table " + m_table.display() +
             " and its audit log, created when missing as a real run does");
     statement("DO " + tag + body + tag);
-    m_out << "\n";
+    write("\n");
 }
 
 void ScriptStore::run_step(const Step& step, const std::string& applied_by) {
+    release();
     const migration::Migration& m = *step.migration;
     comment(operation(step.direction) + " " + m.id + " (parents: " +
             (m.parents.empty() ? std::string("base") : util::join(m.parents, ", ")) +
@@ -123,7 +159,7 @@ void ScriptStore::run_step(const Step& step, const std::string& applied_by) {
     } else {
         run_transactional(step, applied_by);
     }
-    m_out << "\n";
+    write("\n");
 }
 
 // PgStore also sets client_connection_check_interval on servers that have it: that guards
@@ -197,6 +233,7 @@ void ScriptStore::run_autocommit(const Step& step, const std::string& applied_by
 
 void ScriptStore::stamp(const std::vector<const migration::Migration*>& add,
                         const std::vector<std::string>& remove, const std::string& applied_by) {
+    release();
     comment("stamp: record the state without running any migration SQL");
     statement("BEGIN");
     for (const auto& id : remove) {
@@ -215,7 +252,7 @@ void ScriptStore::stamp(const std::vector<const migration::Migration*>& add,
         record_applied(*m);
     }
     statement("COMMIT");
-    m_out << "\n";
+    write("\n");
 }
 
 void ScriptStore::abandon_step(const std::string& id, const std::string& applied_by) {
@@ -226,6 +263,7 @@ void ScriptStore::abandon_step(const std::string& id, const std::string& applied
                          " has no failed or interrupted step to roll back; "
                          "`schemagate validate` lists what needs repair");
     }
+    release();
     comment("repair " + id + " --rollback: its step was undone by hand");
     statement("BEGIN");
     if (row->operation == Direction::up) {
@@ -241,7 +279,7 @@ void ScriptStore::abandon_step(const std::string& id, const std::string& applied
     statement(bind_values(history_sql::log_repair(m_table),
                           {quote_literal(id), applied_by_sql(applied_by)}));
     statement("COMMIT");
-    m_out << "\n";
+    write("\n");
 }
 
 std::vector<std::string> ScriptStore::invalid_indexes() {

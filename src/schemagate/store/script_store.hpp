@@ -1,7 +1,9 @@
 #pragma once
 
+#include <functional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -12,9 +14,10 @@ namespace schemagate::store {
 
 // The Store behind `--sql`: instead of running SQL it writes it to a stream, as a script for
 // `psql -X -v ON_ERROR_STOP=1 -f -`, with the same transaction boundaries, timeouts and
-// history and audit statements a PgStore would run. It starts from the history it is given
-// and keeps it up to date as steps "run", so the runner's re-plan sees the script's effect.
-// It never throws StepFailed: nothing runs.
+// history and audit statements a PgStore would run, each as soon as it is known. It starts
+// from the history it is given and keeps it up to date as steps "run", so the runner's
+// re-plan sees the script's effect; for the revisions it records it keeps pointers to their
+// migrations, which must outlive it (the graph's do). It never throws StepFailed: nothing runs.
 class ScriptStore final : public Store {
 public:
     // What the script records as applied_by: the runner's value, or the role that runs the
@@ -23,6 +26,16 @@ public:
 
     ScriptStore(std::ostream& out, HistoryTable table, std::vector<AppliedRevision> history,
                 AppliedBy applied_by = AppliedBy::given);
+
+    // Holds back what is written before the first step, stamp or repair (ensure_tables' DO
+    // block), and at that first change calls `before` and then writes it: a run refused after
+    // ensure_tables (the runner re-reads the history under the lock) writes nothing at all.
+    void hold_until_first_change(std::function<void()> before);
+    // Ends the holding without a change: calls `before` and writes what was held, if it has
+    // not happened yet.
+    void release();
+    // Whether anything was written to the stream, or `before` was called.
+    bool released() const { return !m_holding; }
 
     std::vector<AppliedRevision> read_history() override;
     // Writes a DO block that creates the schema and tables only when missing, as PgStore
@@ -44,15 +57,20 @@ private:
     // Writes one statement and its terminating semicolon.
     void statement(const std::string& sql);
     void comment(const std::string& text);
+    void write(std::string_view text);
     std::string applied_by_sql(const std::string& given) const;
     void record_applied(const migration::Migration& m);
     void record_removed(const std::string& id);
 
     std::ostream& m_out;
     HistoryTable m_table;
-    std::vector<AppliedRevision> m_history;
-    std::unordered_set<std::string> m_ids; // the ids in m_history
+    std::vector<AppliedRevision> m_history;              // as given, less what was removed
+    std::vector<const migration::Migration*> m_recorded; // applied by the script, in order
+    std::unordered_set<std::string> m_ids;               // the ids in both
     AppliedBy m_applied_by;
+    bool m_holding = false;
+    std::string m_held;
+    std::function<void()> m_before;
 };
 
 } // namespace schemagate::store
