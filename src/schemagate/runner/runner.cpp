@@ -279,9 +279,11 @@ RunReport Runner::run(const migration::Goal& goal, migration::RevisionSet applie
     acquire_lock();
     const LockGuard guard(m_lock);
     report.took_lock = true;
-    m_store.ensure_tables();
     for (int reconnects = 0;; ++reconnects) {
         try {
+            // Again after a reconnect: a server that crashed may have lost a table creation
+            // that was committed asynchronously (synchronous_commit = off).
+            m_store.ensure_tables();
             // Another copy may have done some or all of the work while we waited, and rows
             // still `running` now belong to a copy that died.
             applied = applied_ids(checked_history(RunningRows::refuse));
