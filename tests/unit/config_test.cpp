@@ -175,6 +175,13 @@ TEST(Resolve, PasswordFileIsAddedToTheConnectionStringAndRegisteredAsSecret) {
     EXPECT_EQ(util::scrub("x Canary'Pw\\7 y"), "x *** y");
 }
 
+TEST(Resolve, PushgatewayPasswordIsRegisteredAsSecret) {
+    const Config c = resolve({{"pushgateway", {{"http://ops:Push%2Fpw9@gw:9091"}, "flag"}}});
+    EXPECT_EQ(c.pushgateway, "http://ops:Push%2Fpw9@gw:9091");
+    EXPECT_EQ(util::scrub("a Push/pw9 b Push%2Fpw9"), "a *** b ***");
+    EXPECT_EQ(util::redact_conninfo(c.pushgateway), "http://ops:***@gw:9091");
+}
+
 TEST(Resolve, UnreadablePasswordFileIsAUsageError) {
     EXPECT_THROW(resolve({{"database-password-file", {{"/nonexistent/pw"}, "flag"}}}), UsageError);
 }

@@ -176,7 +176,7 @@ const std::vector<OptionSpec>& option_specs() {
         {"interval", Kind::duration, "10s",
          "how often serve and wait re-read the database when no notification comes"},
         {"pushgateway", Kind::text, "none",
-         "push the final metrics to this Prometheus Pushgateway, http://HOST:PORT"},
+         "push the final metrics to this Prometheus Pushgateway, http://HOST:PORT", Secret::yes},
         {"termination-log", Kind::text, "/dev/termination-log",
          "where to write the one-line JSON outcome when the process ends (skipped when its "
          "directory does not exist)"},
@@ -321,6 +321,7 @@ Config resolve(const Settings& settings) {
     }
     if (const Setting* s = get("pushgateway")) {
         c.pushgateway = s->values.front();
+        util::register_conninfo_secrets(c.pushgateway); // http://user:password@host:port
     }
     if (const Setting* s = get("termination-log")) {
         c.termination_log = s->values.front();

@@ -1,6 +1,7 @@
 #include <schemagate/util/secrets.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 #include <vector>
 
@@ -20,8 +21,16 @@ Registry& registry() {
     return r;
 }
 
+// "scheme://...": libpq's postgresql:// and postgres://, and the http(s):// of a Pushgateway.
+// A key=value connection string never starts like that.
 bool is_uri(std::string_view s) {
-    return starts_with_ci(s, "postgresql://") || starts_with_ci(s, "postgres://");
+    const std::size_t sep = s.find("://");
+    if (sep == std::string_view::npos || sep == 0) {
+        return false;
+    }
+    return std::all_of(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(sep), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '.' || c == '-';
+    });
 }
 
 int hex_value(char c) {

@@ -12,7 +12,8 @@ void register_secret(std::string secret);
 std::string scrub(std::string_view text);
 
 // Returns the connection string with any password replaced by "***", for display.
-// Understands both URIs (postgresql://user:pw@host/db?password=pw) and key=value strings.
+// Understands both URIs (postgresql://user:pw@host/db?password=pw, and any other scheme's
+// user:pw@ such as a Pushgateway's http://) and key=value strings.
 std::string redact_conninfo(std::string_view conninfo);
 
 // The password embedded in a connection string, or "" when there is none.
