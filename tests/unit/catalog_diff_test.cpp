@@ -1,9 +1,15 @@
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <schemagate/store/catalog.hpp>
+#include <schemagate/store/connection.hpp>
 #include <schemagate/store/conninfo.hpp>
 #include <schemagate/util/error.hpp>
 
@@ -95,6 +101,54 @@ TEST(Conninfo, WithDbnameRejectsGarbageWithoutPrintingThePassword) {
     } catch (const UsageError& e) {
         EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
     }
+}
+
+// Sets (or, with nullptr, unsets) an environment variable for one test, then restores it.
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const char* value) : m_name(name) {
+        if (const char* old = std::getenv(name)) {
+            m_old = old;
+        }
+        value ? ::setenv(name, value, 1) : ::unsetenv(name);
+    }
+    ~ScopedEnv() { m_old ? ::setenv(m_name, m_old->c_str(), 1) : ::unsetenv(m_name); }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+    const char* m_name;
+    std::optional<std::string> m_old;
+};
+
+bool default_kerberos_cache_exists() {
+    return std::filesystem::exists("/tmp/krb5cc_" + std::to_string(::getuid()));
+}
+
+TEST(ConnectionDefaults, SkipGssapiEncryptionWithoutKerberosCredentials) {
+    if (default_kerberos_cache_exists()) {
+        GTEST_SKIP() << "this machine has a Kerberos credential cache";
+    }
+    const ScopedEnv krb("KRB5CCNAME", nullptr);
+    const ScopedEnv mode("PGGSSENCMODE", nullptr);
+    EXPECT_NE(with_defaults("postgresql://u@h/db").find("gssencmode=disable"), std::string::npos);
+    EXPECT_NE(with_defaults("host=h dbname=db").find("gssencmode=disable"), std::string::npos);
+}
+
+TEST(ConnectionDefaults, KeepLibpqGssapiDefaultWhenKerberosIsConfigured) {
+    const ScopedEnv krb("KRB5CCNAME", "FILE:/tmp/schemagate-test-ccache");
+    const ScopedEnv mode("PGGSSENCMODE", nullptr);
+    EXPECT_EQ(with_defaults("postgresql://u@h/db").find("gssencmode"), std::string::npos);
+}
+
+TEST(ConnectionDefaults, UserGssencmodeWins) {
+    const ScopedEnv krb("KRB5CCNAME", nullptr);
+    {
+        const ScopedEnv mode("PGGSSENCMODE", "require");
+        EXPECT_EQ(with_defaults("postgresql://u@h/db").find("gssencmode"), std::string::npos);
+    }
+    EXPECT_EQ(with_defaults("postgresql://u@h/db?gssencmode=prefer").find("gssencmode=disable"),
+              std::string::npos);
 }
 
 } // namespace

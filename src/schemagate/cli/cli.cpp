@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -86,8 +87,11 @@ runner::RunnerOptions runner_options(const config::Config& c) {
 // against `target` ("" or a relative target: the default target).
 void run_observed(const Invocation& inv, Observability& observability, const std::string& target,
                   const std::function<runner::RunReport(runner::Runner&)>& action) {
+    // Connecting (TCP, SCRAM, a new server backend) is mostly waiting: it runs while the files
+    // are read and parsed. An error in the files still wins: it is thrown first.
+    auto connecting = std::async(std::launch::async, [&] { return open_store(inv.config); });
     const auto graph = load_graph(inv.config);
-    auto store = open_store(inv.config);
+    auto store = connecting.get();
     util::SystemClock clock;
     lock::PgAdvisoryLock lock(inv.config.database_url, inv.config.history_table.lock_key(), clock);
     runner::Runner runner(graph, *store, lock, clock, runner_options(inv.config));

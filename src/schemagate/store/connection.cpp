@@ -1,6 +1,9 @@
 #include <schemagate/store/connection.hpp>
 
 #include <cstdlib>
+#include <filesystem>
+
+#include <unistd.h>
 
 #include <libpq-fe.h>
 #include <pqxx/errorhandler>
@@ -35,6 +38,19 @@ bool mentions(const std::string& conninfo, const std::string& key) {
     return util::to_lower(conninfo).find(key + "=") != std::string::npos;
 }
 
+// Whether libpq's default gssencmode=prefer could use GSSAPI encryption: it needs a Kerberos
+// credential cache. libpq finds out with gss_acquire_cred(), which initialises Kerberos on
+// every connect (0.5 MB and a config file read); a Pod seldom has a cache, so the usual places
+// are checked here first: $KRB5CCNAME, or the default file cache /tmp/krb5cc_<uid>.
+// PGGSSENCMODE, or gssencmode in the connection string, is the user's word and wins.
+bool has_kerberos_credentials() {
+    if (std::getenv("PGGSSENCMODE") != nullptr || std::getenv("KRB5CCNAME") != nullptr) {
+        return true;
+    }
+    std::error_code ec;
+    return std::filesystem::exists("/tmp/krb5cc_" + std::to_string(::getuid()), ec);
+}
+
 } // namespace
 
 std::string with_defaults(const std::string& conninfo) {
@@ -44,6 +60,9 @@ std::string with_defaults(const std::string& conninfo) {
     }
     if (!mentions(conninfo, "connect_timeout") && std::getenv("PGCONNECT_TIMEOUT") == nullptr) {
         extra.emplace_back("connect_timeout=10");
+    }
+    if (!mentions(conninfo, "gssencmode") && !has_kerberos_credentials()) {
+        extra.emplace_back("gssencmode=disable");
     }
     if (extra.empty()) {
         return conninfo;
