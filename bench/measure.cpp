@@ -15,12 +15,23 @@
 
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 int main(int argc, char** argv) {
     if (argc < 3) {
         std::fprintf(stderr, "usage: measure ERRFILE CMD [ARGS...]\n");
+        return 2;
+    }
+    // ERRFILE is truncated: refuse an executable there, the mark of a forgotten ERRFILE
+    // argument (`measure /usr/bin/psql -c ...` would otherwise overwrite psql).
+    struct stat st {};
+    if (stat(argv[1], &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0) {
+        std::fprintf(stderr,
+                     "measure: ERRFILE %s is an executable; the first argument is the "
+                     "file for the command's stderr\n",
+                     argv[1]);
         return 2;
     }
     const int err = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0600);
