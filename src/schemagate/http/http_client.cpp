@@ -4,36 +4,11 @@
 
 #include <httplib.h>
 
+#include <schemagate/util/strings.hpp>
+
 namespace schemagate::http {
 
 namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-std::string percent_decode(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-            hex_value(s[i + 2]) >= 0) {
-            out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
 
 // The offset where the authority (user info, host, port) of `url` starts: after "scheme://".
 std::size_t authority_start(std::string_view url) {
@@ -91,9 +66,9 @@ std::optional<Endpoint> parse_endpoint(std::string_view url) {
     if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
         const std::string_view info = authority.substr(0, at);
         const std::size_t colon = info.find(':');
-        e.user = percent_decode(info.substr(0, colon));
+        e.user = util::percent_decode(info.substr(0, colon));
         if (colon != std::string_view::npos) {
-            e.password = percent_decode(info.substr(colon + 1));
+            e.password = util::percent_decode(info.substr(colon + 1));
         }
         authority = authority.substr(at + 1);
     }
