@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -606,6 +608,36 @@ TEST_F(LoadMigrations, ListsEveryProblemOfEveryBadFileWithFileAndLine) {
                   std::string::npos)
             << what;
     }
+}
+
+// A directory of hundreds of files: the migrations and the problems come in file-name order.
+TEST_F(LoadMigrations, ManyFilesKeepFileNameOrderAndProblemOrder) {
+    constexpr int k_files = 600;
+    char name[32];
+    for (int i = 1; i <= k_files; ++i) {
+        std::snprintf(name, sizeof name, "%04d_m.sql", i);
+        const bool bad = i == 7 || i == 450;
+        write(name, bad ? std::string("-- parents: base\nSELECT 1;\n")
+                        : "-- parents: base\n-- migrate:up\nSELECT " + std::to_string(i) + ";\n");
+    }
+    try {
+        (void)load_migrations({m_dir});
+        ADD_FAILURE() << "no IntegrityError";
+    } catch (const IntegrityError& e) {
+        const std::string what = e.what();
+        const auto first = what.find((m_dir / "0007_m.sql").string());
+        const auto second = what.find((m_dir / "0450_m.sql").string());
+        ASSERT_NE(first, std::string::npos) << what;
+        ASSERT_NE(second, std::string::npos) << what;
+        EXPECT_LT(first, second) << what;
+    }
+    std::filesystem::remove(m_dir / "0007_m.sql");
+    std::filesystem::remove(m_dir / "0450_m.sql");
+    const auto got = ids();
+    ASSERT_EQ(got.size(), static_cast<std::size_t>(k_files - 2));
+    EXPECT_TRUE(std::is_sorted(got.begin(), got.end()));
+    EXPECT_EQ(got.front(), "0001");
+    EXPECT_EQ(got.back(), "0600");
 }
 
 TEST_F(LoadMigrations, SectionsAreReadAgainFromTheFile) {
