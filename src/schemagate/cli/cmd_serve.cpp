@@ -70,9 +70,6 @@ public:
             }
             try {
                 const auto announced = m_listener->wait(slice);
-                if (!announced.empty() && m_awaited.empty()) {
-                    return;
-                }
                 for (const auto& id : announced) {
                     m_awaited.erase(id);
                 }
