@@ -94,13 +94,12 @@ public:
     // ROLLBACK and no error, but the bookkeeping statement just before it succeeded, so the
     // block cannot have failed.
     bool commit() {
+        m_open = false; // COMMIT ends the block, whether it succeeds or fails
         try {
             m_tx->exec("COMMIT");
         } catch (const pqxx::broken_connection&) {
-            m_open = false;
             return false;
         }
-        m_open = false;
         return true;
     }
 
