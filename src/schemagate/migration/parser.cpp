@@ -52,16 +52,6 @@ constexpr bool is_alnum(char c) {
     return is_alpha(c) || (c >= '0' && c <= '9');
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && is_space(s.back())) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
 bool equals_ci(std::string_view a, std::string_view lowercase) {
     return a.size() == lowercase.size() && std::equal(a.begin(), a.end(), lowercase.begin(),
                                                       [](char x, char y) { return lower(x) == y; });
@@ -82,7 +72,7 @@ ClassifiedLine classify(std::string_view line) {
     if (line.substr(first, 2) != "--") {
         return {LineKind::sql, {}, {}};
     }
-    const std::string_view body = trim(line.substr(first + 2));
+    const std::string_view body = util::trim(line.substr(first + 2));
     if (equals_ci(body, "migrate:up")) {
         return {LineKind::up_marker, {}, {}};
     }
@@ -95,7 +85,7 @@ ClassifiedLine classify(std::string_view line) {
             ++i;
         }
         if (i < body.size() && body[i] == ':') {
-            return {LineKind::directive, body.substr(0, i), trim(body.substr(i + 1))};
+            return {LineKind::directive, body.substr(0, i), util::trim(body.substr(i + 1))};
         }
     }
     return {LineKind::comment, {}, {}};
@@ -116,7 +106,7 @@ std::optional<Directive> find_directive(std::string_view key) {
 template <typename F> void for_each_piece(std::string_view list, F each) {
     for (;;) {
         const std::size_t comma = list.find(',');
-        each(trim(list.substr(0, comma)));
+        each(util::trim(list.substr(0, comma)));
         if (comma == std::string_view::npos) {
             return;
         }
