@@ -26,7 +26,7 @@ migration::RevisionGraph fixture(const std::string& name) {
 TEST(PgStore, ReadHistoryIsEmptyBeforeTheTableExists) {
     TestDatabase db;
     store::PgStore s(db.url(), {});
-    EXPECT_TRUE(s.read_history().empty());
+    EXPECT_TRUE(s.read_history(store::HistoryColumns::all).empty());
     EXPECT_EQ(db.query_value("SELECT to_regclass('public.schemagate_history') IS NULL"), "t");
 }
 
@@ -37,7 +37,7 @@ TEST(PgStore, UpStepRecordsHistoryAndAuditRows) {
     s.ensure_tables();
     s.run_step(step_for(graph.at("001"), Direction::up), "test-host");
 
-    const auto history = s.read_history();
+    const auto history = s.read_history(store::HistoryColumns::all);
     ASSERT_EQ(history.size(), 1U);
     EXPECT_EQ(history[0].id, "001");
     EXPECT_EQ(history[0].checksum, graph.at("001").checksum);
@@ -48,6 +48,31 @@ TEST(PgStore, UpStepRecordsHistoryAndAuditRows) {
               "1");
 }
 
+TEST(PgStore, StateColumnsReadWhatARunNeedsAndLeaveTheRestEmpty) {
+    TestDatabase db;
+    const auto graph = fixture("irreversible");
+    store::PgStore s(db.url(), {});
+    s.ensure_tables();
+    s.run_step(step_for(graph.at("001"), Direction::up), "test-host");
+    s.run_step(step_for(graph.at("002"), Direction::up), "test-host");
+
+    const auto history = s.read_history(store::HistoryColumns::state);
+    ASSERT_EQ(history.size(), 2U);
+    EXPECT_EQ(history[1].id, "002");
+    EXPECT_EQ(history[1].checksum, graph.at("002").checksum);
+    EXPECT_EQ(history[1].state, store::RowState::applied);
+    EXPECT_EQ(history[1].operation, Direction::up);
+    EXPECT_EQ(history[1].error, "");
+    EXPECT_TRUE(history[1].parents.empty());
+    EXPECT_EQ(history[1].applied_by, "");
+    EXPECT_EQ(history[1].applied_at, "");
+    const auto all = s.read_history(store::HistoryColumns::all);
+    ASSERT_EQ(all.size(), 2U);
+    EXPECT_EQ(all[1].parents, std::vector<std::string>{"001"});
+    EXPECT_EQ(all[1].message, graph.at("002").message);
+    EXPECT_EQ(all[1].applied_at.size(), 20U) << all[1].applied_at; // 2026-01-02T03:04:05Z
+}
+
 TEST(PgStore, DownStepRemovesTheHistoryRow) {
     TestDatabase db;
     const auto graph = fixture("irreversible");
@@ -55,7 +80,7 @@ TEST(PgStore, DownStepRemovesTheHistoryRow) {
     s.ensure_tables();
     s.run_step(step_for(graph.at("001"), Direction::up), "h");
     s.run_step(step_for(graph.at("001"), Direction::down), "h");
-    EXPECT_TRUE(s.read_history().empty());
+    EXPECT_TRUE(s.read_history(store::HistoryColumns::all).empty());
     EXPECT_EQ(db.query_value("SELECT count(*) FROM schemagate_history_log"), "2");
 }
 
@@ -75,7 +100,7 @@ TEST(PgStore, FailingStatementRollsBackTheWholeStepAndNamesFileAndLine) {
         EXPECT_NE(what.find("duplicate key"), std::string::npos) << what;
     }
     EXPECT_EQ(db.query_value("SELECT to_regclass('public.t2') IS NULL"), "t");
-    ASSERT_EQ(s.read_history().size(), 1U);
+    ASSERT_EQ(s.read_history(store::HistoryColumns::all).size(), 1U);
     EXPECT_EQ(db.query_value("SELECT sqlstate FROM schemagate_history_log WHERE revision = '002' "
                              "AND outcome = 'failed'"),
               "23505");
@@ -88,7 +113,7 @@ TEST(PgStore, HistoryTableNamesAreQuotedNotSpliced) {
     store::PgStore s(db.url(), table);
     s.ensure_tables();
     s.run_step(step_for(graph.at("001"), Direction::up), "h");
-    EXPECT_EQ(s.read_history().size(), 1U);
+    EXPECT_EQ(s.read_history(store::HistoryColumns::all).size(), 1U);
     EXPECT_EQ(db.query_value("SELECT count(*) FROM pg_tables WHERE schemaname = 'odd \"schema\"' "
                              "AND tablename IN ('hist; DROP TABLE x', 'hist; DROP TABLE x_log')"),
               "2");
@@ -100,10 +125,10 @@ TEST(PgStore, StampRecordsAndRemovesWithoutRunningSql) {
     store::PgStore s(db.url(), {});
     s.ensure_tables();
     s.stamp({&graph.at("001"), &graph.at("002")}, {}, "h");
-    EXPECT_EQ(s.read_history().size(), 2U);
+    EXPECT_EQ(s.read_history(store::HistoryColumns::all).size(), 2U);
     EXPECT_EQ(db.query_value("SELECT to_regclass('public.t1') IS NULL"), "t");
     s.stamp({}, {"002"}, "h");
-    ASSERT_EQ(s.read_history().size(), 1U);
+    ASSERT_EQ(s.read_history(store::HistoryColumns::all).size(), 1U);
     EXPECT_EQ(db.query_value("SELECT count(*) FROM schemagate_history_log WHERE operation = "
                              "'stamp'"),
               "3");

@@ -123,8 +123,8 @@ TEST(Bind, ThrowsForAPlaceholderWithoutValue) {
 TEST(ScriptStore, ReadHistoryReturnsTheHistoryItWasGiven) {
     std::ostringstream out;
     ScriptStore store(out, HistoryTable{}, {row_for(create_items())});
-    ASSERT_EQ(store.read_history().size(), 1U);
-    EXPECT_EQ(store.read_history()[0].id, "001");
+    ASSERT_EQ(store.read_history(store::HistoryColumns::all).size(), 1U);
+    EXPECT_EQ(store.read_history(store::HistoryColumns::all)[0].id, "001");
     EXPECT_EQ(out.str(), "");
 }
 
@@ -160,7 +160,7 @@ TEST(ScriptStore, UpgradeAddsTheRevisionToItsHistory) {
     std::ostringstream out;
     ScriptStore store(out, HistoryTable{}, {});
     store.run_step(runner::prepare_step(create_items(), Direction::up), "h");
-    const auto history = store.read_history();
+    const auto history = store.read_history(store::HistoryColumns::all);
     ASSERT_EQ(history.size(), 1U);
     EXPECT_EQ(history[0].id, "001");
     EXPECT_EQ(history[0].checksum, create_items().checksum);
@@ -182,7 +182,7 @@ TEST(ScriptStore, TransactionalDowngradeDeletesTheRowAndLogsIt) {
             {"'001'", "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint", "'h'"}) +
             ";",
         begin);
-    EXPECT_TRUE(store.read_history().empty());
+    EXPECT_TRUE(store.read_history(store::HistoryColumns::all).empty());
 }
 
 TEST(ScriptStore, AutocommitStepRunsItsStatementsOutsideATransactionWithProgressAfterEach) {
@@ -214,7 +214,7 @@ TEST(ScriptStore, AutocommitStepRunsItsStatementsOutsideATransactionWithProgress
                   ";");
     EXPECT_EQ(ls[start + 11], "COMMIT;");
     EXPECT_EQ(find_line(ls, "BEGIN;"), start + 8) << "a BEGIN before the statements";
-    EXPECT_EQ(store.read_history().size(), 2U);
+    EXPECT_EQ(store.read_history(store::HistoryColumns::all).size(), 2U);
 }
 
 TEST(ScriptStore, AutocommitDowngradeMarksTheRowRunningThenDeletesIt) {
@@ -231,8 +231,8 @@ TEST(ScriptStore, AutocommitDowngradeMarksTheRowRunningThenDeletesIt) {
     const std::size_t begin = find_line(ls, "BEGIN;", start);
     EXPECT_LT(drop, begin);
     EXPECT_EQ(ls[begin + 1], bind_values(history_sql::delete_revision(table), {"'002'"}) + ";");
-    ASSERT_EQ(store.read_history().size(), 1U);
-    EXPECT_EQ(store.read_history()[0].id, "001");
+    ASSERT_EQ(store.read_history(store::HistoryColumns::all).size(), 1U);
+    EXPECT_EQ(store.read_history(store::HistoryColumns::all)[0].id, "001");
 }
 
 TEST(ScriptStore, CurrentUserIsRecordedAsAppliedByWhenAsked) {
@@ -295,8 +295,8 @@ TEST(ScriptStore, StampPrintsOneTransactionAndUpdatesItsHistory) {
     EXPECT_EQ(ls[begin + 1], bind_values(history_sql::delete_revision(table), {"'001'"}) + ";");
     EXPECT_EQ(ls[begin + 2], bind_values(history_sql::log_stamp(table), {"'001'", "'h'"}) + ";");
     EXPECT_EQ(ls[begin + 5], "COMMIT;");
-    ASSERT_EQ(store.read_history().size(), 1U);
-    EXPECT_EQ(store.read_history()[0].id, "002");
+    ASSERT_EQ(store.read_history(store::HistoryColumns::all).size(), 1U);
+    EXPECT_EQ(store.read_history(store::HistoryColumns::all)[0].id, "002");
 }
 
 TEST(ScriptStore, AbandonStepRefusesARevisionWithoutAFailedStep) {
@@ -315,7 +315,7 @@ TEST(ScriptStore, AbandonStepOfAFailedUpgradeDeletesTheRow) {
     store.abandon_step("002", "h");
     EXPECT_NE(out.str().find(bind_values(history_sql::delete_revision(table), {"'002'"})),
               std::string::npos);
-    EXPECT_EQ(store.read_history().size(), 1U);
+    EXPECT_EQ(store.read_history(store::HistoryColumns::all).size(), 1U);
 }
 
 TEST(ScriptStore, DowngradeOfARevisionTheScriptAppliedTakesItOutOfTheHistory) {
@@ -323,7 +323,7 @@ TEST(ScriptStore, DowngradeOfARevisionTheScriptAppliedTakesItOutOfTheHistory) {
     ScriptStore store(out, HistoryTable{}, {});
     store.run_step(runner::prepare_step(create_items(), Direction::up), "h");
     store.run_step(runner::prepare_step(create_items(), Direction::down), "h");
-    EXPECT_TRUE(store.read_history().empty());
+    EXPECT_TRUE(store.read_history(store::HistoryColumns::all).empty());
 }
 
 TEST(ScriptStore, HeldTextIsWrittenAtTheFirstStepRightAfterWhatBeforeWrites) {

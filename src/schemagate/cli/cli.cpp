@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
@@ -182,7 +183,7 @@ int cmd_repair(const Invocation& inv) {
 int cmd_validate(const Invocation& inv) {
     const auto graph = load_graph(inv.config);
     auto store = open_store(inv.config);
-    const auto history = store->read_history();
+    const auto history = store->read_history(store::HistoryColumns::all);
     // A `running` row is someone's work in progress while they hold the migration lock, and an
     // interrupted step otherwise: one try for the lock tells which.
     const bool running = std::any_of(history.begin(), history.end(), [](const auto& row) {
@@ -264,7 +265,7 @@ int cmd_stamp(const Invocation& inv) {
 
 int cmd_current(const Invocation& inv) {
     const auto graph = load_graph(inv.config);
-    const auto history = open_store(inv.config)->read_history();
+    const auto history = open_store(inv.config)->read_history(store::HistoryColumns::state);
     const auto applied = runner::applied_ids(history);
     std::vector<std::string> ids = migration::current_heads(graph, applied);
     for (const auto& row : history) {
@@ -362,7 +363,7 @@ int cmd_show(const Invocation& inv) {
 int cmd_status(const Invocation& inv) {
     const auto graph = load_graph(inv.config);
     const std::string target = inv.arg(0, "head");
-    const auto history = open_store(inv.config)->read_history();
+    const auto history = open_store(inv.config)->read_history(store::HistoryColumns::all);
     const auto applied = runner::applied_ids(history);
     const auto problems = runner::integrity_problems(graph, history, allowances(inv.config),
                                                      runner::RunningRows::tolerate);

@@ -59,7 +59,8 @@ int cmd_lint(const Invocation& inv) {
     migration::RevisionSet applied;
     if (!inv.flag("all")) {
         try {
-            applied = runner::applied_ids(open_store(inv.config)->read_history());
+            applied = runner::applied_ids(
+                open_store(inv.config)->read_history(store::HistoryColumns::state));
         } catch (const DatabaseUnreachable& e) {
             throw DatabaseUnreachable(std::string(e.what()) +
                                       "; `schemagate lint --all` lints every revision without "
@@ -140,7 +141,8 @@ void refuse_on_lint_errors(const migration::RevisionGraph& graph,
 
 void refuse_upgrade_on_lint_errors(const Invocation& inv, const std::string& target) {
     const auto graph = load_graph(inv.config);
-    const auto applied = runner::applied_ids(open_store(inv.config)->read_history());
+    const auto applied =
+        runner::applied_ids(open_store(inv.config)->read_history(store::HistoryColumns::state));
     refuse_on_lint_errors(graph, applied, target, "upgrade refused before running anything");
 }
 

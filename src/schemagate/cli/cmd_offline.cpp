@@ -128,7 +128,7 @@ int cmd_offline(const Invocation& inv, Direction direction, const std::string& t
                          inv.value("from") + ")";
     } else {
         // Read only: a read-only transaction, no lock, no table created.
-        history = open_store(inv.config)->read_history();
+        history = open_store(inv.config)->read_history(store::HistoryColumns::state);
         from = state_text(graph, history) + ", as " + table.display() +
                " recorded it when this was printed";
     }
@@ -143,7 +143,8 @@ int cmd_offline(const Invocation& inv, Direction direction, const std::string& t
     store::ScriptStore store(std::cout, table, std::move(history),
                              store::ScriptStore::AppliedBy::current_user);
     store.hold_until_first_change([&] {
-        planned = planned_revisions(graph, store.read_history(), direction, target);
+        planned = planned_revisions(graph, store.read_history(store::HistoryColumns::state),
+                                    direction, target);
         std::cout << "-- schemagate " << version << ": SQL for `" << verb << " " << target
                   << "`, printed by --sql; nothing was run\n"
                   << "-- from: " << from << "\n"

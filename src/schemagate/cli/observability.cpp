@@ -37,7 +37,7 @@ std::string default_target(const migration::RevisionGraph& graph) {
 
 SchemaState read_schema_state(const migration::RevisionGraph& graph, store::PgStore& store,
                               const std::string& target) {
-    return schema_state(graph, store.read_history(), target);
+    return schema_state(graph, store.read_history(store::HistoryColumns::state), target);
 }
 
 SchemaState schema_state(const migration::RevisionGraph& graph,

@@ -181,8 +181,13 @@ Runner::Runner(const migration::RevisionGraph& graph, store::Store& store, lock:
     : m_graph(graph), m_store(store), m_lock(lock), m_clock(clock), m_options(std::move(options)) {}
 
 std::vector<store::AppliedRevision> Runner::checked_history(RunningRows running) {
-    auto history = m_store.read_history();
+    auto history = m_store.read_history(store::HistoryColumns::state);
     auto problems = integrity_problems(m_graph, history, m_options.allow, running);
+    if (!problems.empty()) {
+        // Rare, and worth a second read: the messages name when and by whom a row was applied.
+        history = m_store.read_history(store::HistoryColumns::all);
+        problems = integrity_problems(m_graph, history, m_options.allow, running);
+    }
     if (!problems.empty()) {
         const bool unfinished = std::any_of(history.begin(), history.end(), [](const auto& row) {
             return row.state != RowState::applied;
@@ -328,7 +333,7 @@ RunReport Runner::repair(std::string_view id, RepairMode mode) {
     acquire_lock();
     const LockGuard guard(m_lock);
     report.took_lock = true;
-    const auto history = m_store.read_history();
+    const auto history = m_store.read_history(store::HistoryColumns::state);
     const auto row =
         std::find_if(history.begin(), history.end(), [&](const auto& r) { return r.id == id; });
     if (row == history.end() || row->state == RowState::applied) {
@@ -397,7 +402,7 @@ RunReport Runner::stamp(std::string_view target) {
         }
         return change;
     };
-    if (compute(m_store.read_history()).empty()) {
+    if (compute(m_store.read_history(store::HistoryColumns::state)).empty()) {
         spdlog::info("nothing to stamp: the history already records that state");
         return {};
     }
@@ -406,7 +411,7 @@ RunReport Runner::stamp(std::string_view target) {
     const LockGuard guard(m_lock);
     report.took_lock = true;
     m_store.ensure_tables();
-    const Change change = compute(m_store.read_history());
+    const Change change = compute(m_store.read_history(store::HistoryColumns::state));
     m_store.stamp(change.add, change.remove, m_options.applied_by);
     for (const auto& id : change.remove) {
         spdlog::info("stamp: {} recorded as not applied", id);

@@ -34,7 +34,7 @@ public:
             }
         }
         m_store.ensure_tables();
-        if (!m_store.read_history().empty()) {
+        if (!m_store.read_history(store::HistoryColumns::state).empty()) {
             throw UsageError("the scratch database already records applied revisions; verify "
                              "needs an empty database");
         }
@@ -138,7 +138,8 @@ private:
             return;
         }
         spdlog::info("verify: downgrade base");
-        const auto applied = m_graph.ordered(applied_ids(m_store.read_history()));
+        const auto applied =
+            m_graph.ordered(applied_ids(m_store.read_history(store::HistoryColumns::state)));
         for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
             util::throw_if_interrupted();
             try {
@@ -161,7 +162,8 @@ private:
                  "from",
                  "schema of the empty database", "schema after downgrade base", std::move(diff)});
         }
-        if (const auto history = m_store.read_history(); !history.empty()) {
+        if (const auto history = m_store.read_history(store::HistoryColumns::state);
+            !history.empty()) {
             std::vector<std::string> ids;
             for (const auto& row : history) {
                 ids.push_back(row.id);

@@ -124,40 +124,44 @@ bool PgStore::table_exists(const std::string& qualified) {
     return ntx.exec_params1(history_sql::table_exists(), qualified)[0].as<bool>();
 }
 
-std::vector<AppliedRevision> PgStore::read_history() {
+std::vector<AppliedRevision> PgStore::read_history(HistoryColumns columns) {
     try {
         if (!table_exists(m_table.qualified())) {
             return {};
         }
+        const bool all = columns == HistoryColumns::all;
         pqxx::nontransaction ntx(m_conn->get()); // one statement: one snapshot
-        const auto rows = ntx.exec(
-            "SELECT revision, array_to_string(parents, ','), checksum, message, "
-            "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-            "duration_ms, applied_by, state, coalesce(operation, 'upgrade'), statements_done, "
-            "coalesce(error, '') FROM " +
-            m_table.qualified() + " ORDER BY seq");
+        const auto rows =
+            ntx.exec(std::string("SELECT revision, checksum, state, operation, statements_done, "
+                                 "error") +
+                     (all ? ", array_to_string(parents, ','), message, to_char(applied_at AT "
+                            "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), duration_ms, "
+                            "applied_by"
+                          : "") +
+                     " FROM " + m_table.qualified() + " ORDER BY seq");
         std::vector<AppliedRevision> out;
         out.reserve(rows.size());
         for (const auto& row : rows) {
-            AppliedRevision r;
-            r.id = row[0].as<std::string>();
-            const auto parents = row[1].as<std::string>();
-            if (!parents.empty()) {
-                r.parents = util::split_trimmed(parents, ',');
-            }
-            r.checksum = row[2].as<std::string>();
-            r.message = row[3].as<std::string>();
-            r.applied_at = row[4].as<std::string>();
-            r.duration_ms = row[5].as<std::int64_t>();
-            r.applied_by = row[6].as<std::string>();
-            const auto state = row[7].as<std::string>();
+            AppliedRevision& r = out.emplace_back();
+            r.id = row[0].c_str();
+            r.checksum = row[1].c_str();
+            const std::string_view state = row[2].c_str();
             r.state = state == "running"  ? RowState::running
                       : state == "failed" ? RowState::failed
                                           : RowState::applied;
-            r.operation = row[8].as<std::string>() == "downgrade" ? Direction::down : Direction::up;
-            r.statements_done = row[9].as<std::int64_t>();
-            r.error = row[10].as<std::string>();
-            out.push_back(std::move(r));
+            r.operation =
+                std::string_view(row[3].c_str()) == "downgrade" ? Direction::down : Direction::up;
+            r.statements_done = row[4].as<std::int64_t>();
+            r.error = row[5].c_str(); // "" for NULL
+            if (all) {
+                if (const std::string_view parents = row[6].c_str(); !parents.empty()) {
+                    r.parents = util::split_trimmed(parents, ',');
+                }
+                r.message = row[7].c_str();
+                r.applied_at = row[8].c_str();
+                r.duration_ms = row[9].as<std::int64_t>();
+                r.applied_by = row[10].c_str();
+            }
         }
         return out;
     } catch (const pqxx::broken_connection& e) {

@@ -17,7 +17,7 @@ public:
     PgStore(std::string conninfo, HistoryTable table);
     ~PgStore() override;
 
-    std::vector<AppliedRevision> read_history() override;
+    std::vector<AppliedRevision> read_history(HistoryColumns columns) override;
     void ensure_tables() override;
     void run_step(const Step& step, const std::string& applied_by) override;
     void stamp(const std::vector<const migration::Migration*>& add,

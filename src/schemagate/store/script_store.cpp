@@ -48,7 +48,7 @@ ScriptStore::ScriptStore(std::ostream& out, HistoryTable table,
     }
 }
 
-std::vector<AppliedRevision> ScriptStore::read_history() {
+std::vector<AppliedRevision> ScriptStore::read_history(HistoryColumns /*columns*/) {
     std::vector<AppliedRevision> out;
     out.reserve(m_history.size() + m_recorded.size());
     out.insert(out.end(), m_history.begin(), m_history.end());

@@ -37,7 +37,7 @@ public:
     // Whether anything was written to the stream, or `before` was called.
     bool released() const { return !m_holding; }
 
-    std::vector<AppliedRevision> read_history() override;
+    std::vector<AppliedRevision> read_history(HistoryColumns columns) override;
     // Writes a DO block that creates the schema and tables only when missing, as PgStore
     // checks first: a bare CREATE SCHEMA IF NOT EXISTS needs CREATE on the database, and
     // CREATE TABLE IF NOT EXISTS needs CREATE on the schema, even when they exist.

@@ -32,6 +32,12 @@ struct AppliedRevision {
     std::string error;                                         // of a failed step
 };
 
+// What read_history fetches. `state` is what runs and checks need: id, checksum, state,
+// operation, statements_done and error (parents, message, applied_at, duration_ms and applied_by
+// are left empty). `all` adds those, for display. The no-op upgrade at every pod start reads
+// `state`: less than half the server's time and the client's memory.
+enum class HistoryColumns { state, all };
+
 // lock_timeout and statement_timeout for one step; zero means no limit.
 struct Timeouts {
     std::chrono::milliseconds lock{0};
@@ -73,7 +79,7 @@ public:
     virtual ~Store() = default;
 
     // The history table's rows in the order applied, or none when the table does not exist.
-    virtual std::vector<AppliedRevision> read_history() = 0;
+    virtual std::vector<AppliedRevision> read_history(HistoryColumns columns) = 0;
     // Creates the history and audit tables (and schema) when missing. Call under the lock.
     virtual void ensure_tables() = 0;
     // Runs one step with its history and audit rows. A transactional step is one transaction;
