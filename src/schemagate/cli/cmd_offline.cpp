@@ -182,8 +182,8 @@ int cmd_offline(const Invocation& inv, Direction direction, const std::string& t
     }
     std::cout.flush();
     if (!std::cout) {
-        throw std::runtime_error("cannot write the SQL to stdout; check the disk or the pipe it "
-                                 "goes to");
+        throw MigrationFailed("cannot write the SQL to stdout; check the disk or the pipe it "
+                              "goes to (what was written is incomplete)");
     }
     if (!same_ids(report.revisions, planned)) {
         throw std::logic_error("--sql printed revisions " + util::join(report.revisions, ", ") +
