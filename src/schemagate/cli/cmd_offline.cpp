@@ -127,7 +127,7 @@ int cmd_offline(const Invocation& inv, Direction direction, const std::string& t
                    : state_text(graph, history) + " and every ancestor applied (--from " +
                          inv.value("from") + ")";
     } else {
-        // Read only: a read-only transaction, no lock, no table created.
+        // Read only: two SELECTs, no lock, no table created.
         history = open_store(inv.config)->read_history(store::HistoryColumns::state);
         from = state_text(graph, history) + ", as " + table.display() +
                " recorded it when this was printed";

@@ -129,16 +129,18 @@ std::vector<AppliedRevision> PgStore::read_history(HistoryColumns columns) {
         if (!table_exists(m_table.qualified())) {
             return {};
         }
+        // What a run needs, then (columns 6 to 10) what only status and validate show.
+        constexpr std::string_view state_columns =
+            "revision, checksum, state, operation, statements_done, error";
+        constexpr std::string_view display_columns =
+            ", array_to_string(parents, ','), message, to_char(applied_at AT TIME ZONE 'UTC', "
+            "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), duration_ms, applied_by";
         const bool all = columns == HistoryColumns::all;
+        std::string query = "SELECT ";
+        query.append(state_columns).append(all ? display_columns : "");
+        query.append(" FROM ").append(m_table.qualified()).append(" ORDER BY seq");
         pqxx::nontransaction ntx(m_conn->get()); // one statement: one snapshot
-        const auto rows =
-            ntx.exec(std::string("SELECT revision, checksum, state, operation, statements_done, "
-                                 "error") +
-                     (all ? ", array_to_string(parents, ','), message, to_char(applied_at AT "
-                            "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), duration_ms, "
-                            "applied_by"
-                          : "") +
-                     " FROM " + m_table.qualified() + " ORDER BY seq");
+        const auto rows = ntx.exec(query);
         std::vector<AppliedRevision> out;
         out.reserve(rows.size());
         for (const auto& row : rows) {
