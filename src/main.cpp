@@ -12,7 +12,8 @@
 // constructor: about 0.8 MB and 1 ms at every start, for nothing, since schemagate's TLS is
 // OpenSSL's. GnuTLS's documented opt-out is this function (GNUTLS_SKIP_GLOBAL_INIT in gnutls.h
 // defines exactly it); the executable exports it (src/CMakeLists.txt). The one user of GnuTLS
-// here, libldap, calls gnutls_global_init() itself before it starts TLS for an LDAP lookup.
+// here is libldap, for libpq's LDAP service lookups, which are ldap:// only and never start TLS;
+// and libldap calls gnutls_global_init() itself before it starts TLS.
 extern "C" int _gnutls_global_init_skip(void);
 extern "C" int _gnutls_global_init_skip(void) {
     return 1;
