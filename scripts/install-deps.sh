@@ -13,6 +13,8 @@ packages=(
   prometheus-cpp-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15 pgbouncer curl
+  # tests/cli/messages_per_revision.sh counts what a run sends the server
+  strace
   clang-format
   # the fuzz targets (tests/fuzz): clang, and libFuzzer with the sanitizer runtimes, which
   # clang-14 only recommends
