@@ -10,6 +10,9 @@
 #   expect_out TEXT         the same for stdout
 #   sql QUERY               runs QUERY in the scenario's database, prints unaligned tuples
 #   fail MESSAGE            ends the scenario as failed
+#   as_owner CMD...         runs CMD as the cluster's owner (postgres) when root
+#   start_pgbouncer DIR DATABASES [SETTING...]
+#                           PgBouncer in transaction pooling mode on a free port ($BOUNCER_PORT)
 set -euo pipefail
 
 : "${SCHEMAGATE:?set by CTest}" "${SG_TEST_PGENV:?set by CTest}" "${SOURCE_DIR:?set by CTest}"
@@ -120,4 +123,38 @@ schema_snapshot() {
        UNION ALL
        SELECT 'trigger ' || tgname || ' on ' || tgrelid::regclass FROM pg_trigger WHERE NOT tgisinternal
        ORDER BY 1"
+}
+
+as_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# start_pgbouncer DIR DATABASES [SETTING...]: starts PgBouncer in transaction pooling mode in
+# front of the cluster, on a free port of 127.0.0.1 (in $BOUNCER_PORT), with its files in DIR.
+# DATABASES is its [databases] line, each SETTING one more line of [pgbouncer]. The caller stops
+# it: kill "$(cat DIR/pgbouncer.pid)". PgBouncer refuses to run as root; as root it runs as the
+# postgres user, like the cluster.
+start_pgbouncer() {
+  local dir=$1 databases=$2 candidate pgbouncer=${PGBOUNCER:-/usr/sbin/pgbouncer}
+  shift 2
+  [ -x "$pgbouncer" ] || fail "pgbouncer not installed; run scripts/install-deps.sh"
+  BOUNCER_PORT=0
+  for _ in $(seq 20); do
+    candidate=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then BOUNCER_PORT=$candidate; break; fi
+  done
+  [ "$BOUNCER_PORT" -ne 0 ] || fail "no free port for pgbouncer"
+  printf '"%s" "%s"\n' "$PGTMP_USER" "$PGTMP_PASSWORD" > "$dir/userlist.txt"
+  {
+    printf '[databases]\n%s\n[pgbouncer]\n' "$databases"
+    printf '%s\n' "listen_addr = 127.0.0.1" "listen_port = $BOUNCER_PORT" "unix_socket_dir =" \
+      "auth_type = scram-sha-256" "auth_file = $dir/userlist.txt" "pool_mode = transaction" \
+      "ignore_startup_parameters = extra_float_digits" "logfile = $dir/pgbouncer.log" \
+      "pidfile = $dir/pgbouncer.pid" "$@"
+  } > "$dir/pgbouncer.ini"
+  if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$dir"; fi
+  as_owner "$pgbouncer" -d "$dir/pgbouncer.ini" || fail "pgbouncer did not start"
+  for _ in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$BOUNCER_PORT") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  fail "pgbouncer does not listen on port $BOUNCER_PORT"
 }

@@ -4,48 +4,16 @@
 new_db
 cd "$SOURCE_DIR"
 
-PGBOUNCER=${PGBOUNCER:-/usr/sbin/pgbouncer}
-[ -x "$PGBOUNCER" ] || fail "pgbouncer not installed; run scripts/install-deps.sh"
-
-# PgBouncer refuses to run as root; as root it runs as the postgres user, like the cluster.
-as_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 bouncer_dir=$(mktemp -d /tmp/schemagate-pgbouncer.XXXXXX)
-[ "$(id -u)" -eq 0 ] && chown postgres: "$bouncer_dir"
-port=0
-for _ in $(seq 20); do
-  candidate=$((20000 + RANDOM % 30000))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
-done
-[ "$port" -ne 0 ] || fail "no free port for pgbouncer"
-printf '"%s" "%s"\n' "$PGTMP_USER" "$PGTMP_PASSWORD" > "$bouncer_dir/userlist.txt"
-cat > "$bouncer_dir/pgbouncer.ini" <<INI
-[databases]
-$DB = host=127.0.0.1 port=$PGTMP_PORT dbname=$DB
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $port
-unix_socket_dir =
-auth_type = scram-sha-256
-auth_file = $bouncer_dir/userlist.txt
-pool_mode = transaction
-default_pool_size = 4
-max_client_conn = 100
-ignore_startup_parameters = extra_float_digits
-logfile = $bouncer_dir/pgbouncer.log
-pidfile = $bouncer_dir/pgbouncer.pid
-INI
-[ "$(id -u)" -eq 0 ] && chown postgres: "$bouncer_dir"/*
-as_owner "$PGBOUNCER" -d "$bouncer_dir/pgbouncer.ini" || fail "pgbouncer did not start"
 stop_bouncer() {
   [ -f "$bouncer_dir/pgbouncer.pid" ] && kill "$(cat "$bouncer_dir/pgbouncer.pid")" 2>/dev/null || true
   rm -rf "$bouncer_dir"
   cleanup
 }
 trap stop_bouncer EXIT
-for _ in $(seq 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.1
-done
+start_pgbouncer "$bouncer_dir" "$DB = host=127.0.0.1 port=$PGTMP_PORT dbname=$DB" \
+  "default_pool_size = 4" "max_client_conn = 100"
+port=$BOUNCER_PORT
 
 direct_url=$DATABASE_URL
 export DATABASE_URL="postgresql://$PGTMP_USER:$PGTMP_PASSWORD@127.0.0.1:$port/$DB"

@@ -36,8 +36,6 @@ SG_REL_SEED=${SG_REL_SEED:-$(( $(date +%s) % 100000 + $$ ))}
 RANDOM=$SG_REL_SEED
 echo "$REL_NAME: seed SG_REL_SEED=$SG_REL_SEED" >&2
 
-as_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-
 # Replaces cli/lib.sh's cleanup: ends the processes this script started and still runs (jobs
 # of this shell only), its pgbouncer, its databases and its own cluster, then the scratch dir.
 cleanup() {

@@ -7,46 +7,14 @@
 copies=20
 rounds=3
 
-PGBOUNCER=${PGBOUNCER:-/usr/sbin/pgbouncer}
-[ -x "$PGBOUNCER" ] || fail "pgbouncer not installed; run scripts/install-deps.sh"
-
 clean_reference "$SOURCE_DIR/migrations" "$WORK/ref.schema"
 slow_copy "$SOURCE_DIR/migrations" "$WORK/slow" "SELECT pg_sleep(0.05);"
 
-# PgBouncer refuses to run as root; as root it runs as the postgres user, like the cluster. The
-# `*` entry routes every database name to the shared cluster, so each round gets a fresh one.
+# The `*` entry routes every database name to the shared cluster, so each round gets a fresh one.
 REL_BOUNCER_DIR=$(mktemp -d /tmp/schemagate-pgbouncer.XXXXXX)
-[ "$(id -u)" -eq 0 ] && chown postgres: "$REL_BOUNCER_DIR"
-port=0
-for _ in $(seq 20); do
-  candidate=$((20000 + RANDOM % 30000))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
-done
-[ "$port" -ne 0 ] || fail "no free port for pgbouncer"
-printf '"%s" "%s"\n' "$PGTMP_USER" "$PGTMP_PASSWORD" > "$REL_BOUNCER_DIR/userlist.txt"
-cat > "$REL_BOUNCER_DIR/pgbouncer.ini" <<INI
-[databases]
-* = host=127.0.0.1 port=$PGTMP_PORT
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $port
-unix_socket_dir =
-auth_type = scram-sha-256
-auth_file = $REL_BOUNCER_DIR/userlist.txt
-pool_mode = transaction
-default_pool_size = 5
-max_client_conn = 200
-server_idle_timeout = 600
-ignore_startup_parameters = extra_float_digits
-logfile = $REL_BOUNCER_DIR/pgbouncer.log
-pidfile = $REL_BOUNCER_DIR/pgbouncer.pid
-INI
-[ "$(id -u)" -eq 0 ] && chown postgres: "$REL_BOUNCER_DIR"/*
-as_owner "$PGBOUNCER" -d "$REL_BOUNCER_DIR/pgbouncer.ini" || fail "pgbouncer did not start"
-for _ in $(seq 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.1
-done
+start_pgbouncer "$REL_BOUNCER_DIR" "* = host=127.0.0.1 port=$PGTMP_PORT" \
+  "default_pool_size = 5" "max_client_conn = 200" "server_idle_timeout = 600"
+port=$BOUNCER_PORT
 
 for round in $(seq "$rounds"); do
   dir="$SOURCE_DIR/migrations"
