@@ -10,6 +10,7 @@
 #   expect_out TEXT         the same for stdout
 #   sql QUERY               runs QUERY in the scenario's database, prints unaligned tuples
 #   fail MESSAGE            ends the scenario as failed
+#   poll_output N S CMD...  runs CMD up to N times, S seconds apart, until it prints something
 #   as_owner CMD...         runs CMD as the cluster's owner (postgres) when root
 #   start_pgbouncer DIR DATABASES [SETTING...]
 #                           PgBouncer in transaction pooling mode on a free port ($BOUNCER_PORT)
@@ -70,15 +71,24 @@ expect_out() {
   grep -qF -- "$1" "$WORK/out" || fail "stdout does not contain: $1"
 }
 
+# poll_output TRIES SECONDS CMD...: runs CMD up to TRIES times, SECONDS apart, until it prints
+# something, and prints that (nothing, when it never did).
+poll_output() {
+  local tries=$1 pause=$2 out=""
+  shift 2
+  for _ in $(seq "$tries"); do
+    out=$("$@")
+    [ -n "$out" ] && break
+    sleep "$pause"
+  done
+  printf '%s\n' "$out"
+}
+
 # Waits (up to 5s) until a statement starting with TEXT runs in the scenario's database, and
 # prints the pid of its backend.
 wait_for_query() {
-  local pid=""
-  for _ in $(seq 100); do
-    pid=$(sql "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '$1%' LIMIT 1")
-    [ -n "$pid" ] && break
-    sleep 0.05
-  done
+  local pid
+  pid=$(poll_output 100 0.05 sql "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '$1%' LIMIT 1")
   [ -n "$pid" ] || fail "no statement starting with '$1' ever ran"
   echo "$pid"
 }
@@ -96,13 +106,10 @@ wait_for_schemagate_gone() {
 }
 
 # The port a `--listen 127.0.0.1:0` server bound, read from its log in FILE (waits up to 5s).
+logged_port() { sed -n 's|.*on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$1" | head -1; }
 listen_port() {
-  local port=""
-  for _ in $(seq 100); do
-    port=$(sed -n 's|.*on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$1" | head -1)
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
+  local port
+  port=$(poll_output 100 0.05 logged_port "$1")
   [ -n "$port" ] || fail "no 'serving ... on http://127.0.0.1:PORT' line in $1"
   echo "$port"
 }

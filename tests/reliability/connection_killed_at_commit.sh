@@ -28,12 +28,8 @@ migration_backend() {   # the pid of $DB's schemagate backend whose active query
 }
 
 terminate_when_active() {   # waits for a schemagate backend running query $1, terminates it
-  local pid=""
-  for _ in $(seq 500); do
-    pid=$(migration_backend "$1")
-    [ -n "$pid" ] && break
-    sleep 0.01
-  done
+  local pid
+  pid=$(poll_output 500 0.01 migration_backend "$1")
   [ -n "$pid" ] || fail "no schemagate backend ever ran '$1'"
   sql "SELECT wait_event FROM pg_stat_activity WHERE pid = $pid" > "$WORK/wait_event"
   [ "$(sql "SELECT pg_terminate_backend($pid)")" = t ] || fail "could not terminate pid $pid"

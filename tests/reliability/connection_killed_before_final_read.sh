@@ -27,15 +27,7 @@ backend_waiting() {   # the pid of $DB's backend named $1 whose query is like $2
   sql "SELECT pid FROM pg_stat_activity WHERE datname = current_database()
          AND application_name = '$1' AND query LIKE '$2' AND wait_event_type = '$3'"
 }
-await_backend() {
-  local pid=""
-  for _ in $(seq 500); do
-    pid=$(backend_waiting "$@")
-    [ -n "$pid" ] && break
-    sleep 0.01
-  done
-  echo "$pid"
-}
+await_backend() { poll_output 500 0.01 backend_waiting "$@"; }
 
 "$SCHEMAGATE" upgrade head --dir "$fixture" --listen 127.0.0.1:0 >"$WORK/out.run" 2>"$WORK/err.run" &
 runner=$!
