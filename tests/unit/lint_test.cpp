@@ -406,6 +406,33 @@ TEST(LintSG107Rule, DownSectionIsCheckedForItButNotForTheOtherRules) {
     EXPECT_EQ(f[0].line, 6u); // up marker on line 3, up SQL on 4, down marker on 5
 }
 
+// --- SG109: transaction control in a transaction: none file ---
+
+TEST(LintSG109Rule, TransactionControlInATransactionNoneFileIsAnError) {
+    EXPECT_EQ(lint_up("BEGIN;\nCREATE INDEX CONCURRENTLY i ON t (x);", k_none), Ids{"SG109"});
+    EXPECT_EQ(lint_up("CREATE INDEX CONCURRENTLY i ON t (x);\nCOMMIT;", k_none), Ids{"SG109"});
+    EXPECT_EQ(lint_up("START TRANSACTION;", k_none), Ids{"SG109"});
+}
+
+TEST(LintSG109Rule, PlpgsqlBlocksAndSavepointsAreNotTransactionControl) {
+    EXPECT_EQ(lint_up("DO $$ BEGIN PERFORM 1; END $$;\nVACUUM t;", k_none), Ids{});
+}
+
+TEST(LintSG109Rule, CannotBeDisabled) {
+    const auto f = ids(lint_migration(
+        parse("BEGIN;\nVACUUM t;", std::string(k_none) + "-- lint-disable: SG109\n")));
+    EXPECT_EQ(f, (Ids{"SG100", "SG109"}));
+}
+
+TEST(LintWaitsWithoutBlocking, OnlyTheConcurrentlyFormsAndNotTheWordInAString) {
+    EXPECT_TRUE(waits_without_blocking("CREATE UNIQUE INDEX CONCURRENTLY i ON t (x)"));
+    EXPECT_TRUE(waits_without_blocking("drop index concurrently i"));
+    EXPECT_TRUE(waits_without_blocking("REFRESH MATERIALIZED VIEW CONCURRENTLY mv"));
+    EXPECT_FALSE(waits_without_blocking("CREATE INDEX i ON t (x)"));
+    EXPECT_FALSE(waits_without_blocking("COMMENT ON TABLE t IS 'built concurrently'"));
+    EXPECT_FALSE(waits_without_blocking("ALTER TABLE t ADD COLUMN \"concurrently\" int"));
+}
+
 // --- SG108: unsplittable sections ---
 
 TEST(LintSG108, UnterminatedStringIsReportedWithItsLine) {

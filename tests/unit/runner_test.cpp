@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,7 +75,10 @@ public:
     explicit FakeStore(Events& events) : m_events(events) {}
 
     std::vector<store::AppliedRevision> history;
-    std::string fail_on;       // run_step throws MigrationFailed for this revision
+    std::string fail_on;                  // run_step throws MigrationFailed for this revision
+    std::string done_elsewhere_on;        // run_step finds this revision done by another session
+    std::vector<store::StepStart> starts; // of each run_step call
+    std::map<std::string, migration::RevisionSet> run_targets; // "run target" -> revisions
     int lock_timeouts = 0;     // run_step throws a 55P03 StepFailed this many times first
     int deadlocks = 0;         // then a 40P01 StepFailed this many times
     int connection_losses = 0; // run_step throws DatabaseUnreachable this many times first
@@ -139,11 +143,12 @@ public:
         ++ensure_tables_calls;
         m_events.push_back("ensure_tables");
     }
-    void run_step(const store::Step& step, const std::string& applied_by) override {
+    store::StepOutcome run_step(const store::Step& step, const std::string& applied_by) override {
         const Migration& m = *step.migration;
         m_events.push_back("run_step " + std::string(migration::to_string(step.direction)) + " " +
                            m.id);
         StepCall call{m.id, step.direction, {}, applied_by, step.first_statement, step.timeouts};
+        starts.push_back(step.start);
         for (const auto& s : step.statements) {
             call.statements.push_back(s.text);
         }
@@ -168,6 +173,8 @@ public:
         } else {
             unapply(m.id);
         }
+        return m.id == done_elsewhere_on ? store::StepOutcome::done_elsewhere
+                                         : store::StepOutcome::ran;
     }
     void stamp(const std::vector<const Migration*>& add, const std::vector<std::string>& remove,
                const std::string& /*applied_by*/) override {
@@ -182,6 +189,16 @@ public:
             unapply(id);
         }
         stamps.push_back(std::move(call));
+    }
+    std::optional<migration::RevisionSet> read_run_target(const store::RunTarget& key) override {
+        m_events.push_back("read_run_target " + key.run_id + " " + key.target);
+        const auto it = run_targets.find(key.run_id + " " + key.target);
+        return it == run_targets.end() ? std::nullopt : std::optional(it->second);
+    }
+    void record_run_target(const store::RunTarget& key, const migration::RevisionSet& revisions,
+                           const std::string& /*applied_by*/) override {
+        m_events.push_back("record_run_target " + key.run_id + " " + key.target);
+        run_targets.emplace(key.run_id + " " + key.target, revisions);
     }
     void abandon_step(const std::string& id, const std::string& /*applied_by*/) override {
         m_events.push_back("abandon_step " + id);
@@ -395,6 +412,58 @@ TEST_F(RunnerTest, UpgradePlusOneIsResolvedBeforeLocking) {
     EXPECT_TRUE(store.steps.empty());
     EXPECT_TRUE(report.revisions.empty());
     EXPECT_EQ(store.history_ids(), (std::vector<std::string>{"001"}));
+}
+
+TEST_F(RunnerTest, RelativeTargetOfANamedRunIsResolvedUnderTheLockAndRecorded) {
+    const auto graph = linear();
+    store.apply(graph.at("001"));
+    options.run_id = "job-1";
+    const auto report = runner_for(graph).upgrade("+1");
+    EXPECT_EQ(report.revisions, (std::vector<std::string>{"002"}));
+    EXPECT_LT(index_of(events, "acquire"), index_of(events, "record_run_target job-1 +1"));
+    EXPECT_LT(index_of(events, "record_run_target job-1 +1"),
+              index_of(events, "run_step upgrade 002"));
+    EXPECT_EQ(store.run_targets.at("job-1 +1"), (migration::RevisionSet{"002"}));
+}
+
+TEST_F(RunnerTest, ACopyOrRetryOfANamedRunThatArrivesLateDoesNotMoveAgain) {
+    const auto graph = linear();
+    store.apply(graph.at("001"));
+    options.run_id = "job-1";
+    runner_for(graph).upgrade("+1");
+    ASSERT_EQ(lock.acquire_calls, 1);
+    // The retried pod (or a slower copy) reads the new state: +1 from there would be 003.
+    const auto again = runner_for(graph).upgrade("+1");
+    EXPECT_TRUE(again.revisions.empty());
+    EXPECT_EQ(lock.acquire_calls, 1) << "the recorded target is met: no lock";
+    options.run_id = "job-2";
+    EXPECT_EQ(runner_for(graph).upgrade("+1").revisions, (std::vector<std::string>{"003"}));
+}
+
+TEST_F(RunnerTest, ACopyThatWaitedForTheLockUsesTheTargetTheFirstCopyRecorded) {
+    const auto graph = linear();
+    store.apply(graph.at("001"));
+    store.apply(graph.at("002"));
+    options.run_id = "job-1";
+    // While this copy waits for the lock, the first copy records -1 as {002} and runs it.
+    lock.on_acquire = [&] {
+        store.run_targets.emplace("job-1 -1", migration::RevisionSet{"002"});
+        store.unapply("002");
+    };
+    const auto report = runner_for(graph).downgrade("-1");
+    EXPECT_TRUE(report.revisions.empty());
+    EXPECT_TRUE(store.steps.empty());
+    EXPECT_EQ(index_of(events, "record_run_target job-1 -1"), events.size());
+}
+
+TEST_F(RunnerTest, AbsoluteTargetsAndUnnamedRunsRecordNothing) {
+    const auto graph = linear();
+    options.run_id = "job-1";
+    runner_for(graph).upgrade("002");
+    options.run_id.clear();
+    runner_for(graph).upgrade("+1");
+    EXPECT_TRUE(store.run_targets.empty());
+    EXPECT_EQ(index_of(events, "read_run_target job-1 002"), events.size());
 }
 
 TEST_F(RunnerTest, FailingStepStopsTheRunAndReleasesTheLock) {
@@ -698,6 +767,52 @@ TEST_F(RunnerTest, StepTimeoutsComeFromOptionsUnlessTheFileOverridesThem) {
     EXPECT_EQ(store.steps[1].timeouts.statement, 3min);
 }
 
+TEST_F(RunnerTest, ConcurrentlyStatementsOfATransactionNoneFileWaitWithoutALockTimeout) {
+    auto m = mig("002", {"001"},
+                 "CREATE INDEX CONCURRENTLY i ON t (x);\nALTER TABLE t ADD COLUMN y int;\n"
+                 "REINDEX INDEX CONCURRENTLY i;\n");
+    m.transaction = migration::TransactionMode::none;
+    const auto step = prepare_step(m, Direction::up, {2s, 15min});
+    EXPECT_EQ(step.lock_timeout_of(0), 0ms);
+    EXPECT_EQ(step.lock_timeout_of(1), 2s);
+    EXPECT_EQ(step.lock_timeout_of(2), 0ms);
+    EXPECT_EQ(step.timeouts.statement, 15min);
+}
+
+TEST_F(RunnerTest, AFilesLockTimeoutStillBindsItsConcurrentlyStatements) {
+    auto m = mig("002", {"001"}, "CREATE INDEX CONCURRENTLY i ON t (x);\n");
+    m.transaction = migration::TransactionMode::none;
+    m.lock_timeout = 5s;
+    const auto step = prepare_step(m, Direction::up, {2s, 15min});
+    EXPECT_EQ(step.lock_timeout_of(0), 5s);
+}
+
+TEST_F(RunnerTest, TransactionalStepsKeepTheDdlLockTimeoutForEveryStatement) {
+    const auto step = prepare_step(mig("002", {"001"}, "ALTER TABLE t ADD COLUMN y int;\n"),
+                                   Direction::up, {2s, 15min});
+    EXPECT_TRUE(step.lock_timeouts.empty());
+    EXPECT_EQ(step.lock_timeout_of(0), 2s);
+}
+
+TEST_F(RunnerTest, TransactionControlInATransactionNoneFileIsRefusedBeforeLocking) {
+    auto m2 = mig("002", {"001"}, "BEGIN;\nCREATE INDEX CONCURRENTLY i ON t (x);\n");
+    m2.transaction = migration::TransactionMode::none;
+    const RevisionGraph graph({mig("001", {}), m2});
+    const std::string e = error_of<IntegrityError>([&] { runner_for(graph).upgrade("head"); });
+    EXPECT_NE(e.find("SG109"), std::string::npos) << e;
+    EXPECT_NE(e.find("m/002_step.sql:3"), std::string::npos) << e;
+    EXPECT_EQ(lock.acquire_calls, 0);
+    EXPECT_TRUE(store.steps.empty());
+}
+
+TEST_F(RunnerTest, RevisionDoneByAnotherSessionIsNeitherRunAgainNorReported) {
+    const auto graph = linear();
+    store.done_elsewhere_on = "002";
+    const auto report = runner_for(graph).upgrade("head");
+    EXPECT_EQ(report.revisions, (std::vector<std::string>{"001", "003"}));
+    EXPECT_EQ(store.steps.size(), 3U);
+}
+
 store::AppliedRevision unfinished(const Migration& m, store::RowState state, std::int64_t done) {
     auto row = row_for(m);
     row.state = state;
@@ -750,6 +865,19 @@ TEST_F(RunnerTest, RepairRollbackAbandonsTheStepUnderTheLock) {
     runner_for(graph).repair("002", RepairMode::rollback);
     EXPECT_EQ(store.abandoned, (std::vector<std::string>{"002"}));
     EXPECT_LT(index_of(events, "acquire"), index_of(events, "abandon_step 002"));
+}
+
+TEST_F(RunnerTest, RepairResumeTakesOverTheRowAndAFreshStepDoesNot) {
+    const auto graph = with_autocommit_step();
+    store.apply(graph.at("001"));
+    runner_for(graph).upgrade("head");
+    ASSERT_EQ(store.starts.size(), 1U);
+    EXPECT_EQ(store.starts[0], store::StepStart::fresh);
+    store.unapply("002");
+    store.history.push_back(unfinished(graph.at("002"), store::RowState::failed, 0));
+    runner_for(graph).repair("002", RepairMode::resume);
+    ASSERT_EQ(store.starts.size(), 2U);
+    EXPECT_EQ(store.starts[1], store::StepStart::resume);
 }
 
 TEST_F(RunnerTest, RepairOfAnAppliedRevisionIsAUsageError) {

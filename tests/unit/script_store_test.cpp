@@ -192,11 +192,12 @@ TEST(ScriptStore, AutocommitStepRunsItsStatementsOutsideATransactionWithProgress
     store.run_step(runner::prepare_step(index_items(), Direction::up, {2s, 0ms}), "h");
     const auto ls = lines(out.str());
     const std::size_t start =
-        find_line(ls, bind_values(history_sql::start_autocommit_upgrade(table),
+        find_line(ls, bind_values(history_sql::start_autocommit_upgrade(table, StepStart::fresh),
                                   {"'002'", "'001'", quote_literal(index_items().checksum),
                                    "'index'", "'h'", "0"}) +
                           ";");
-    EXPECT_EQ(ls[start + 1], "SET lock_timeout = '2000ms';");
+    // CONCURRENTLY statements wait for older transactions without a lock timeout.
+    EXPECT_EQ(ls[start + 1], "SET lock_timeout = '0ms';");
     EXPECT_EQ(ls[start + 2], "SET statement_timeout = '0ms';");
     EXPECT_EQ(ls[start + 3], "CREATE INDEX CONCURRENTLY a ON items (id);");
     EXPECT_EQ(ls[start + 4],
@@ -224,7 +225,7 @@ TEST(ScriptStore, AutocommitDowngradeMarksTheRowRunningThenDeletesIt) {
     store.run_step(runner::prepare_step(index_items(), Direction::down), "h");
     const auto ls = lines(out.str());
     const std::size_t start =
-        find_line(ls, bind_values(history_sql::start_autocommit_downgrade(table),
+        find_line(ls, bind_values(history_sql::start_autocommit_downgrade(table, StepStart::fresh),
                                   {"'002'", "'downgrade'", "0", "'h'"}) +
                           ";");
     const std::size_t drop = find_line(ls, "DROP INDEX CONCURRENTLY b;", start);

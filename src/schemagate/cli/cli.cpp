@@ -79,6 +79,7 @@ runner::RunnerOptions runner_options(const config::Config& c) {
     o.lock_timeout = c.lock_timeout;
     o.timeouts = {c.ddl_lock_timeout, c.statement_timeout};
     o.lock_retries = c.lock_retries;
+    o.run_id = c.run_id;
     o.allow = allowances(c);
     o.applied_by = config::applied_by();
     return o;

@@ -75,6 +75,7 @@ Observability::Observability(const config::Config& config)
 Observability::~Observability() = default;
 
 void Observability::set_readiness(bool ready, nlohmann::json reason) {
+    m_metrics.set_ready(ready);
     const std::lock_guard lock(m_mutex);
     m_ready = ready;
     m_reason = std::move(reason);

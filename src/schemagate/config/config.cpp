@@ -160,6 +160,9 @@ const std::vector<OptionSpec>& option_specs() {
          "'-- statement-timeout:' overrides it"},
         {"lock-retries", Kind::count, "10",
          "retries of a step that hit its lock_timeout or a deadlock, with backoff"},
+        {"run-id", Kind::text, "none",
+         "names one request, shared by its copies and retries (a Job's controller-uid): a "
+         "relative target (+N, -N) is resolved once per run id, and recorded"},
         {"allow-drift", Kind::toggle, "false",
          "run although applied revisions' files changed (see README)"},
         {"allow-unknown", Kind::toggle, "false",
@@ -295,6 +298,16 @@ Config resolve(const Settings& settings) {
             throw fail("lock-retries", *s, "'" + v + "' is not a whole number of retries");
         }
         c.lock_retries = std::stoi(v);
+    }
+    if (const Setting* s = get("run-id")) {
+        c.run_id = s->values.front();
+        const bool printable = std::all_of(c.run_id.begin(), c.run_id.end(), [](char ch) {
+            return static_cast<unsigned char>(ch) >= 0x20 && ch != 0x7f;
+        });
+        if (c.run_id.empty() || c.run_id.size() > 128 || !printable) {
+            throw fail("run-id", *s,
+                       "a run id is 1 to 128 printable characters, e.g. the Job's controller-uid");
+        }
     }
     if (const Setting* s = get("allow-drift")) {
         c.allow_drift = toggle_value(*s, "allow-drift");

@@ -20,6 +20,7 @@ struct Config {
     std::chrono::milliseconds ddl_lock_timeout{std::chrono::seconds(2)};
     std::chrono::milliseconds statement_timeout{std::chrono::minutes(15)};
     int lock_retries = 10;
+    std::string run_id; // "" for none
     bool allow_drift = false;
     bool allow_unknown = false;
     std::string log_level = "info";

@@ -38,6 +38,8 @@ const std::vector<Rule> k_rules = {
      "a statement that cannot run inside a transaction block (or BEGIN/COMMIT) in a "
      "transactional file"},
     {"SG108", Severity::error, Disable::never, "a section that cannot be split into statements"},
+    {"SG109", Severity::error, Disable::never,
+     "BEGIN, COMMIT or other transaction control in a 'transaction: none' file"},
 };
 
 std::string to_upper_ascii(std::string_view s) {
@@ -384,6 +386,8 @@ public:
             }
             if (m_m.transaction == migration::TransactionMode::per_section) {
                 transaction_rule(t);
+            } else {
+                autocommit_rule(t);
             }
             if (up) {
                 up_rules(t);
@@ -420,6 +424,22 @@ private:
                nt->what + " cannot run inside a transaction block, and this file runs "
                           "each section in one",
                "move it to a revision of its own with '-- transaction: none'");
+    }
+
+    // In a `transaction: none` file each statement must commit on its own: after a BEGIN the
+    // next statements would run in one block, and after a failure in it schemagate could not
+    // record how far the step got (the aborted block refuses every statement until its end).
+    void autocommit_rule(const Tokens& t) {
+        const auto nt = non_transactional(t);
+        if (!nt || !nt->transaction_control) {
+            return;
+        }
+        report("SG109",
+               nt->what + " in a 'transaction: none' file makes the next statements run in a "
+                          "transaction block, so schemagate could no longer record each one and "
+                          "resume after a failure",
+               "remove it; to run statements as one transaction, drop '-- transaction: none' "
+               "and let schemagate open the transaction");
     }
 
     bool is_new(const Name& n) const {
@@ -826,6 +846,75 @@ std::vector<Finding> lint_migration(const Migration& m) {
         linter.section(*m.down, "down", false);
     }
     std::erase_if(out, [&](const Finding& f) { return disabled.count(f.rule) != 0; });
+    return out;
+}
+
+bool waits_without_blocking(std::string_view statement) {
+    const Tokens t(statement);
+    return std::any_of(t.tokens.begin(), t.tokens.end(), [](const Token& tok) {
+        return tok.kind == TokenKind::word && tok.text == "concurrently";
+    });
+}
+
+std::optional<ConcurrentIndex> concurrent_index(std::string_view statement) {
+    const Tokens t(statement);
+    Cursor c(t, 0, t.tokens.size());
+    ConcurrentIndex out;
+    if (c.accept("create")) {
+        c.accept("unique");
+        if (!c.accept({"index", "concurrently"})) {
+            return std::nullopt;
+        }
+        c.accept({"if", "not", "exists"});
+        out.kind = ConcurrentIndex::Kind::create;
+    } else if (c.accept({"drop", "index", "concurrently"})) {
+        c.accept({"if", "exists"});
+        out.kind = ConcurrentIndex::Kind::drop;
+    } else {
+        return std::nullopt;
+    }
+    // A name, perhaps schema-qualified; CREATE INDEX CONCURRENTLY ON t (...) has none.
+    auto identifier = [&](std::size_t i) -> std::optional<std::string> {
+        if (i >= t.tokens.size()) {
+            return std::nullopt;
+        }
+        const Token& tok = t.tokens[i];
+        if (tok.kind == TokenKind::word &&
+            !(out.kind == ConcurrentIndex::Kind::create && tok.text == "on" && i == c.pos())) {
+            return tok.text;
+        }
+        if (tok.kind == TokenKind::quoted_identifier) {
+            std::string quoted = "\"";
+            for (char ch : tok.text) {
+                quoted += ch == '"' ? "\"\"" : std::string(1, ch);
+            }
+            return quoted + "\"";
+        }
+        return std::nullopt;
+    };
+    std::size_t i = c.pos();
+    auto name = identifier(i);
+    if (!name) {
+        return std::nullopt;
+    }
+    if (t.is_punct(i + 1, ".")) {
+        auto rest = identifier(i + 2);
+        if (!rest) {
+            return std::nullopt;
+        }
+        *name += "." + *rest;
+        i += 2;
+    }
+    // DROP INDEX CONCURRENTLY takes one name only; anything but ON after a created index's
+    // name is not a statement we understand well enough to judge.
+    const bool fits = out.kind == ConcurrentIndex::Kind::create
+                          ? t.is_word(i + 1, "on")
+                          : i + 1 == t.tokens.size() || t.is_word(i + 1, "cascade") ||
+                                t.is_word(i + 1, "restrict");
+    if (!fits) {
+        return std::nullopt;
+    }
+    out.name = std::move(*name);
     return out;
 }
 

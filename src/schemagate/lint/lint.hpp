@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,13 +46,27 @@ struct Finding {
 std::string format(const Finding& f);
 
 // Lints one revision. The up section is checked against every rule; the down section only
-// against SG107 (statements that cannot run in a transaction) and SG108, because undoing a
+// against SG107 (statements that cannot run in a transaction), SG108 and SG109, because undoing a
 // revision drops and renames by nature and downgrades are run by hand, not on every deploy.
 // Rules named in the file's `-- lint-disable` are left out. Pure: reads nothing.
 std::vector<Finding> lint_migration(const migration::Migration& m);
 
 // Lints each revision in the given order and concatenates the findings.
 std::vector<Finding> lint_migrations(const std::vector<const migration::Migration*>& migrations);
+
+// Whether a statement's lock waits hold up no application query: the CONCURRENTLY forms
+// (CREATE/DROP/REINDEX INDEX, REFRESH MATERIALIZED VIEW, DETACH PARTITION), which take at most
+// a SHARE UPDATE EXCLUSIVE lock and then wait for older transactions to end.
+bool waits_without_blocking(std::string_view statement);
+
+// The index a CREATE or DROP INDEX CONCURRENTLY statement names, as SQL (schema-qualified
+// when written so, quoted identifiers kept quoted), for recovering from an interrupted one.
+struct ConcurrentIndex {
+    enum class Kind { create, drop };
+    Kind kind = Kind::create;
+    std::string name;
+};
+std::optional<ConcurrentIndex> concurrent_index(std::string_view statement);
 
 std::size_t count(const std::vector<Finding>& findings, Severity severity);
 

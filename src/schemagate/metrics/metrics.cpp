@@ -133,9 +133,13 @@ void Metrics::succeeded() {
     m_families->last_success.Add({}).Set(static_cast<double>(std::time(nullptr)));
 }
 
+void Metrics::set_ready(bool ready) {
+    m_families->ready.Add({}).Set(ready ? 1 : 0);
+}
+
 void Metrics::set_state(std::size_t pending, bool ready, const std::vector<std::string>& current) {
     m_families->pending.Add({}).Set(static_cast<double>(pending));
-    m_families->ready.Add({}).Set(ready ? 1 : 0);
+    set_ready(ready);
     const std::lock_guard lock(m_families->mutex);
     const std::set<std::string> now(current.begin(), current.end());
     for (const auto& old : m_families->current_revisions) {

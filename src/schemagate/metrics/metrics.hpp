@@ -37,6 +37,9 @@ public:
     void succeeded();
     // The state last read from the database.
     void set_state(std::size_t pending, bool ready, const std::vector<std::string>& current);
+    // schemagate_schema_ready alone: 0 whenever /readyz answers not ready (a failed run, an
+    // unreachable database), so the gauge and the probe never disagree.
+    void set_ready(bool ready);
 
     // The Prometheus text exposition format.
     std::string exposition() const;

@@ -67,6 +67,10 @@ std::string_view to_string(Direction d) {
     return d == Direction::up ? "upgrade" : "downgrade";
 }
 
+bool is_relative_target(std::string_view target) {
+    return target.size() >= 2 && (target[0] == '+' || target[0] == '-');
+}
+
 std::string single_head(const RevisionGraph& graph) {
     const auto heads = graph.heads();
     if (heads.empty()) {

@@ -20,6 +20,9 @@ struct Goal {
     RevisionSet revisions; // up: must be applied afterwards; down: must not be
 };
 
+// Whether `target` is relative (+N or -N; a malformed one is refused when resolved).
+bool is_relative_target(std::string_view target);
+
 // Target grammar: head | heads | base | <id or unique prefix> | +N (upgrade) | -N (downgrade).
 // Throws UsageError for unknown revisions or impossible requests, IntegrityError for
 // ambiguous ones (several heads for `head`, an ambiguous prefix).

@@ -68,35 +68,36 @@ std::string unfinished_step_problem(const migration::RevisionGraph& graph,
                                        " statements; the process died or lost its connection"
                                  : "failed during its " + op + " (transaction: none) after " +
                                        std::to_string(done) + " statements: " + row.error;
-    return where + " " + what +
-           ". Finish or undo the statement at that line by hand (drop any "
-           "INVALID index it left), then run `schemagate repair " +
-           row.id + " --resume` to continue from statement " + std::to_string(done + 1) +
-           ", or undo the first " + std::to_string(done) +
-           " statements and run `schemagate repair " + row.id + " --rollback`";
+    return where + " " + what + ". Run `schemagate repair " + row.id +
+           " --resume` to run it again from statement " + std::to_string(done + 1) +
+           " (when that statement builds or drops an index CONCURRENTLY, resume first looks at "
+           "the index: a build or drop that finished counts as done, and an INVALID index is "
+           "dropped and built again; undo any other half-done statement by hand first), or undo "
+           "the first " +
+           std::to_string(done) + " statements by hand and run `schemagate repair " + row.id +
+           " --rollback`";
 }
 
 // A statement PostgreSQL refuses inside a transaction block (CREATE INDEX CONCURRENTLY,
-// VACUUM, ...) in a transactional file would fail half way through the run; lint's SG107
-// finds them, and here they stop the run before it starts.
+// VACUUM, ...) in a transactional file would fail half way through the run (lint's SG107), and
+// transaction control in a `transaction: none` file would stop the bookkeeping from recording
+// each statement (SG109): both stop the run before it starts.
 void refuse_untransactable_statements(const std::vector<const Migration*>& steps,
                                       Direction direction) {
     const std::string_view section = direction == Direction::up ? "up" : "down";
     std::vector<std::string> problems;
     for (const Migration* m : steps) {
-        if (m->transaction == migration::TransactionMode::none) {
-            continue;
-        }
+        const std::string_view rule =
+            m->transaction == migration::TransactionMode::none ? "SG109" : "SG107";
         for (const auto& finding : lint::lint_migration(*m)) {
-            if (finding.rule == "SG107" && finding.section == section) {
+            if (finding.rule == rule && finding.section == section) {
                 problems.push_back(lint::format(finding));
             }
         }
     }
     if (!problems.empty()) {
-        throw IntegrityError("statements that cannot run inside a transaction, in files that run "
-                             "in one; nothing was run (add '-- transaction: none' to such a "
-                             "file, or move the statement to a file of its own):\n  " +
+        throw IntegrityError("statements that would break the transaction a file runs in (or "
+                             "the lack of one); nothing was run:\n  " +
                              util::join(problems, "\n  "));
     }
 }
@@ -118,9 +119,24 @@ store::Step prepare_step(const Migration& m, Direction direction, store::Timeout
         throw IntegrityError(m.where(section.first_line + statements.error().line) + ": " +
                              statements.error().message);
     }
-    store::Step step{&m, direction, std::move(*statements), 0, defaults};
+    store::Step step;
+    step.migration = &m;
+    step.direction = direction;
+    step.statements = std::move(*statements);
     step.timeouts.lock = m.lock_timeout.value_or(defaults.lock);
     step.timeouts.statement = m.statement_timeout.value_or(defaults.statement);
+    // --ddl-lock-timeout keeps a DDL statement from queueing application queries behind its
+    // lock request. A CONCURRENTLY statement queues nobody: it waits for older transactions
+    // (a report, a pg_dump), and a lock timeout would only make it fail and leave an INVALID
+    // index behind. So without a `-- lock-timeout:` in the file, those wait without a limit.
+    if (m.transaction == migration::TransactionMode::none && !m.lock_timeout) {
+        step.lock_timeouts.reserve(step.statements.size());
+        for (const auto& statement : step.statements) {
+            step.lock_timeouts.push_back(lint::waits_without_blocking(statement.text)
+                                             ? std::chrono::milliseconds(0)
+                                             : step.timeouts.lock);
+        }
+    }
     return step;
 }
 
@@ -195,8 +211,9 @@ std::vector<store::AppliedRevision> Runner::checked_history(RunningRows running)
             for (const auto& index : m_store.invalid_indexes()) {
                 problems.push_back("index " + index +
                                    " is INVALID (left by an interrupted CREATE INDEX "
-                                   "CONCURRENTLY); drop it with DROP INDEX CONCURRENTLY before "
-                                   "resuming");
+                                   "CONCURRENTLY); `repair --resume` drops it when the statement "
+                                   "it resumes builds it, else drop it with DROP INDEX "
+                                   "CONCURRENTLY");
             }
         }
         throw IntegrityError("the database and the migration files disagree; nothing was run:\n  " +
@@ -207,16 +224,43 @@ std::vector<store::AppliedRevision> Runner::checked_history(RunningRows running)
 
 RunReport Runner::upgrade(std::string_view target) {
     auto history = checked_history(RunningRows::tolerate);
-    const auto applied = applied_ids(history);
-    return with_history(run(migration::resolve_upgrade(m_graph, applied, target), applied),
-                        std::move(history));
+    auto report = run(Direction::up, target, applied_ids(history));
+    return with_history(std::move(report), std::move(history));
 }
 
 RunReport Runner::downgrade(std::string_view target) {
     auto history = checked_history(RunningRows::tolerate);
-    const auto applied = applied_ids(history);
-    return with_history(run(migration::resolve_downgrade(m_graph, applied, target), applied),
-                        std::move(history));
+    auto report = run(Direction::down, target, applied_ids(history));
+    return with_history(std::move(report), std::move(history));
+}
+
+std::optional<migration::Goal> Runner::goal_of(Direction direction, std::string_view target,
+                                               const migration::RevisionSet& applied, bool locked) {
+    auto resolve = [&] {
+        return direction == Direction::up ? migration::resolve_upgrade(m_graph, applied, target)
+                                          : migration::resolve_downgrade(m_graph, applied, target);
+    };
+    if (!migration::is_relative_target(target) || m_options.run_id.empty()) {
+        // Without a run id, a relative target is resolved against the state read before the
+        // lock: copies that read it before any of them moved the database move it once.
+        return resolve();
+    }
+    const store::RunTarget key{m_options.run_id, direction, std::string(target)};
+    if (auto recorded = m_store.read_run_target(key)) {
+        return migration::Goal{direction, std::move(*recorded)};
+    }
+    if (!locked) {
+        return std::nullopt;
+    }
+    // The first copy of this run to hold the lock: it resolves the target for every copy and
+    // every retry, and records that before it runs anything.
+    auto goal = resolve();
+    m_store.record_run_target(key, goal.revisions, m_options.applied_by);
+    spdlog::info("run {}: {} {} resolved to {} (recorded: its copies and retries go there too)",
+                 m_options.run_id, migration::to_string(direction), target,
+                 goal.revisions.empty() ? std::string("nothing")
+                                        : util::join(m_graph.ordered(goal.revisions), ", "));
+    return goal;
 }
 
 void Runner::acquire_lock() {
@@ -226,13 +270,12 @@ void Runner::acquire_lock() {
         std::chrono::duration_cast<std::chrono::milliseconds>(m_clock.now() - started));
 }
 
-void Runner::run_with_retries(const store::Step& step) {
+store::StepOutcome Runner::run_with_retries(const store::Step& step) {
     auto backoff = m_options.retry_backoff;
     std::optional<std::mt19937> rng; // seeded on the first retry: random_device is not free
     for (int attempt = 1;; ++attempt) {
         try {
-            m_store.run_step(step, m_options.applied_by);
-            return;
+            return m_store.run_step(step, m_options.applied_by);
         } catch (const store::StepFailed& e) {
             // A transactional step that timed out waiting for a lock rolled back whole: run it
             // again later. A `transaction: none` step did not: it is recorded as failed.
@@ -264,20 +307,27 @@ void Runner::run_with_retries(const store::Step& step) {
     }
 }
 
-RunReport Runner::run(const migration::Goal& goal, migration::RevisionSet applied) {
-    auto steps = migration::plan(m_graph, applied, goal);
-    if (steps.empty()) {
-        spdlog::info("nothing to {}: the database is already at the target",
-                     migration::to_string(goal.direction));
-        return {};
+RunReport Runner::run(Direction direction, std::string_view target,
+                      const migration::RevisionSet& applied_before) {
+    // Every section the plan may run is split and checked before any SQL runs, so a bad file
+    // stops us first. The statements are not kept (for 10,000 revisions they are megabytes):
+    // each step splits its section again, from the file as checked, when its turn comes.
+    auto check_steps = [&](const std::vector<const Migration*>& steps) {
+        for (const Migration* m : steps) {
+            prepare_step(*m, direction, m_options.timeouts);
+        }
+        refuse_untransactable_statements(steps, direction);
+    };
+    auto goal = goal_of(direction, target, applied_before, false);
+    if (goal) {
+        const auto steps = migration::plan(m_graph, applied_before, *goal);
+        if (steps.empty()) {
+            spdlog::info("nothing to {}: the database is already at the target",
+                         migration::to_string(direction));
+            return {};
+        }
+        check_steps(steps);
     }
-    // Every section the plan may run is split and checked now, so a bad file stops us before
-    // any SQL runs. The statements are not kept (for 10,000 revisions they are megabytes): each
-    // step splits its section again, from the file as checked, when its turn comes.
-    for (const Migration* m : steps) {
-        prepare_step(*m, goal.direction, m_options.timeouts);
-    }
-    refuse_untransactable_statements(steps, goal.direction);
 
     RunReport report;
     acquire_lock();
@@ -290,25 +340,31 @@ RunReport Runner::run(const migration::Goal& goal, migration::RevisionSet applie
             m_store.ensure_tables();
             // Another copy may have done some or all of the work while we waited, and rows
             // still `running` now belong to a copy that died.
-            applied = applied_ids(checked_history(RunningRows::refuse));
-            steps = migration::plan(m_graph, applied, goal);
+            const auto applied = applied_ids(checked_history(RunningRows::refuse));
+            if (!goal) {
+                goal = goal_of(direction, target, applied, true);
+                check_steps(migration::plan(m_graph, applied, *goal));
+            }
+            const auto steps = migration::plan(m_graph, applied, *goal);
             report.revisions.reserve(report.revisions.size() + steps.size());
             for (const Migration* m : steps) {
                 util::throw_if_interrupted();
                 m_lock.check_held();
-                const store::Step step = prepare_step(*m, goal.direction, m_options.timeouts);
+                const store::Step step = prepare_step(*m, direction, m_options.timeouts);
                 const util::LogField revision_field("revision", m->id);
-                spdlog::info("{} {}", migration::to_string(goal.direction),
-                             describe_step(*m, goal.direction));
+                spdlog::info("{} {}", migration::to_string(direction),
+                             describe_step(*m, direction));
                 const auto started = m_clock.now();
-                run_with_retries(step);
+                if (run_with_retries(step) == store::StepOutcome::done_elsewhere) {
+                    continue;
+                }
                 const auto took =
                     std::chrono::duration_cast<std::chrono::milliseconds>(m_clock.now() - started);
                 const util::LogField duration_field("duration_ms", std::to_string(took.count()),
                                                     util::LogField::Type::number);
-                spdlog::info("{} {} done in {}", migration::to_string(goal.direction), m->id,
+                spdlog::info("{} {} done in {}", migration::to_string(direction), m->id,
                              util::format_duration(took));
-                m_observer->step_done(m->id, goal.direction, took);
+                m_observer->step_done(m->id, direction, took);
                 report.revisions.push_back(m->id);
             }
             return report;
@@ -357,7 +413,17 @@ RunReport Runner::repair(std::string_view id, RepairMode mode) {
         throw UsageError(m.path.string() + ": revision " + m.id + " has no down section to resume");
     }
     store::Step step = prepare_step(m, row->operation, m_options.timeouts);
+    step.start = store::StepStart::resume;
     step.first_statement = static_cast<std::size_t>(row->statements_done);
+    if (step.first_statement < step.statements.size()) {
+        if (auto index = lint::concurrent_index(step.statements[step.first_statement].text)) {
+            step.resumed_index =
+                store::ResumedIndex{index->kind == lint::ConcurrentIndex::Kind::create
+                                        ? store::ResumedIndex::Kind::create
+                                        : store::ResumedIndex::Kind::drop,
+                                    index->name};
+        }
+    }
     if (step.first_statement > step.statements.size()) {
         throw IntegrityError(m.path.string() + ": revision " + m.id + " now has " +
                              std::to_string(step.statements.size()) + " statements but " +

@@ -28,6 +28,9 @@ struct RunnerOptions {
     int reconnects = 5; // times a run reconnects and continues after losing the database
     Allowances allow;
     std::string applied_by; // host or pod name, recorded with each step
+    // Names the request that this process is one copy or retry of; "" for none. With one, a
+    // relative target is resolved once, by the first copy that holds the lock, and recorded.
+    std::string run_id;
 };
 
 struct RunReport {
@@ -90,9 +93,15 @@ public:
     RunReport repair(std::string_view id, RepairMode mode);
 
 private:
-    RunReport run(const migration::Goal& goal, migration::RevisionSet applied);
+    RunReport run(migration::Direction direction, std::string_view target,
+                  const migration::RevisionSet& applied);
+    // The goal of `target` against `applied`, or the one a copy of this run recorded; nullopt
+    // when only the first copy under the lock may say (a relative target with a run id, not yet
+    // recorded). `locked`: we hold the lock, so resolve and record it now.
+    std::optional<migration::Goal> goal_of(migration::Direction direction, std::string_view target,
+                                           const migration::RevisionSet& applied, bool locked);
     std::vector<store::AppliedRevision> checked_history(RunningRows running);
-    void run_with_retries(const store::Step& step);
+    store::StepOutcome run_with_retries(const store::Step& step);
     void acquire_lock();
 
     const migration::RevisionGraph& m_graph;

@@ -1,5 +1,6 @@
 #include <schemagate/store/history_sql.hpp>
 
+#include <cstdint>
 #include <stdexcept>
 
 namespace schemagate::store::history_sql {
@@ -50,6 +51,29 @@ std::string create_log_table(const HistoryTable& t) {
            "error text)";
 }
 
+std::string create_run_table(const HistoryTable& t) {
+    return "CREATE TABLE IF NOT EXISTS " + t.run_qualified() +
+           " ("
+           "run_id text NOT NULL, "
+           "operation text NOT NULL CHECK (operation IN ('upgrade', 'downgrade')), "
+           "target text NOT NULL, "
+           "revisions text[] NOT NULL, "
+           "resolved_at timestamptz NOT NULL DEFAULT now(), "
+           "resolved_by text NOT NULL, "
+           "PRIMARY KEY (run_id, operation, target))";
+}
+
+std::string read_run_target(const HistoryTable& t) {
+    return "SELECT array_to_string(revisions, ',') FROM " + t.run_qualified() +
+           " WHERE run_id = $1 AND operation = $2 AND target = $3";
+}
+
+std::string record_run_target(const HistoryTable& t) {
+    return "INSERT INTO " + t.run_qualified() +
+           " (run_id, operation, target, revisions, resolved_by) VALUES ($1, $2, $3, "
+           "string_to_array($4, ','), $5) ON CONFLICT DO NOTHING";
+}
+
 std::string guc_ms(std::chrono::milliseconds d) {
     return "'" + std::to_string(d.count()) + "ms'";
 }
@@ -66,8 +90,20 @@ std::vector<std::string> set_local_timeouts(const Timeouts& t) {
 }
 
 std::vector<std::string> set_session_timeouts(const Timeouts& t) {
-    return {"SET lock_timeout = " + guc_ms(t.lock),
-            "SET statement_timeout = " + guc_ms(t.statement)};
+    return {set_session_lock_timeout(t.lock), "SET statement_timeout = " + guc_ms(t.statement)};
+}
+
+std::string set_session_lock_timeout(std::chrono::milliseconds lock) {
+    return "SET lock_timeout = " + guc_ms(lock);
+}
+
+std::string step_guard(const HistoryTable& t, std::string_view revision) {
+    const auto key = static_cast<std::uint64_t>(t.lock_key());
+    const auto high = static_cast<std::int32_t>(static_cast<std::uint32_t>(key >> 32));
+    const auto low = static_cast<std::int32_t>(static_cast<std::uint32_t>(key & 0xffffffffU));
+    return "SELECT pg_advisory_xact_lock(" + std::to_string(high) + ", " + std::to_string(low) +
+           "); SELECT pg_backend_pid(), (SELECT state FROM " + t.qualified() +
+           " WHERE revision = " + quote_literal(revision) + ")";
 }
 
 namespace {
@@ -97,19 +133,22 @@ std::string record_downgrade(const HistoryTable& t) {
            "SELECT $1, 'downgrade', 'succeeded', now(), $2, $3 FROM h, n";
 }
 
-std::string start_autocommit_upgrade(const HistoryTable& t) {
+std::string start_autocommit_upgrade(const HistoryTable& t, StepStart start) {
     return "INSERT INTO " + t.qualified() +
            " (revision, parents, checksum, message, duration_ms, applied_by, state, "
            "operation, statements_done) VALUES ($1, string_to_array($2, ','), $3, $4, "
-           "0, $5, 'running', 'upgrade', $6) ON CONFLICT (revision) DO UPDATE SET "
-           "state = 'running', operation = 'upgrade', statements_done = $6, "
-           "error = NULL, applied_by = $5";
+           "0, $5, 'running', 'upgrade', $6) ON CONFLICT (revision) " +
+           (start == StepStart::fresh
+                ? std::string("DO NOTHING")
+                : "DO UPDATE SET state = 'running', operation = 'upgrade', statements_done = $6, "
+                  "error = NULL, applied_by = $5");
 }
 
-std::string start_autocommit_downgrade(const HistoryTable& t) {
+std::string start_autocommit_downgrade(const HistoryTable& t, StepStart start) {
     return "UPDATE " + t.qualified() +
            " SET state = 'running', operation = $2, statements_done = $3, error = NULL, "
-           "applied_by = $4 WHERE revision = $1";
+           "applied_by = $4 WHERE revision = $1" +
+           (start == StepStart::fresh ? " AND state = 'applied'" : "");
 }
 
 std::string record_progress(const HistoryTable& t) {

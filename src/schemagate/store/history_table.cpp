@@ -25,6 +25,10 @@ std::string HistoryTable::log_qualified() const {
     return quote_ident(schema) + "." + quote_ident(table + "_log");
 }
 
+std::string HistoryTable::run_qualified() const {
+    return quote_ident(schema) + "." + quote_ident(table + "_run");
+}
+
 std::string HistoryTable::display() const {
     return schema + "." + table;
 }

@@ -15,6 +15,8 @@ struct HistoryTable {
 
     std::string qualified() const;     // quoted: "public"."schemagate_history"
     std::string log_qualified() const; // quoted: "public"."schemagate_history_log"
+    // The relative targets of named runs (--run-id), created when first needed.
+    std::string run_qualified() const; // quoted: "public"."schemagate_history_run"
     std::string display() const;       // unquoted: public.schemagate_history
     // The advisory-lock key for migrations recorded in this table.
     std::int64_t lock_key() const;

@@ -25,7 +25,8 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::seconds k_reconnect_patience{60};
 constexpr std::chrono::milliseconds k_first_reconnect_backoff{200};
 constexpr std::chrono::milliseconds k_max_reconnect_backoff{5000};
-constexpr std::chrono::milliseconds k_default_sample_after{5000};
+constexpr std::chrono::milliseconds k_default_sample_every{1000};
+constexpr std::chrono::milliseconds k_min_sample_every{100};
 using history_sql::k_reset_session;
 
 long long elapsed_ms(Clock::time_point since) {
@@ -51,9 +52,13 @@ std::string server_message(const pqxx::failure& e) {
     return out;
 }
 
-// When to look for blockers: shortly before the lock timeout would fire.
-std::chrono::milliseconds sample_after(const Timeouts& t) {
-    return t.lock.count() > 0 ? t.lock * 3 / 4 : k_default_sample_after;
+// How often to look for blockers: a few times within the lock timeout, so that a statement
+// that waits for all of it is seen waiting whenever in the step it starts.
+std::chrono::milliseconds sample_every(const Timeouts& t) {
+    if (t.lock.count() <= 0) {
+        return k_default_sample_every;
+    }
+    return std::clamp(t.lock / 4, k_min_sample_every, k_default_sample_every);
 }
 
 std::string blockers_text(const std::vector<std::string>& blockers) {
@@ -197,20 +202,18 @@ void PgStore::ensure_tables() {
     }
 }
 
-void PgStore::run_step(const Step& step, const std::string& applied_by) {
+StepOutcome PgStore::run_step(const Step& step, const std::string& applied_by) {
     try {
-        if (step.migration->transaction == migration::TransactionMode::none) {
-            run_autocommit(step, applied_by);
-        } else {
-            run_transactional(step, applied_by);
-        }
+        return step.migration->transaction == migration::TransactionMode::none
+                   ? run_autocommit(step, applied_by)
+                   : run_transactional(step, applied_by);
     } catch (const pqxx::broken_connection& e) {
         throw DatabaseUnreachable("revision " + step.migration->id +
                                   ": lost the database connection: " + describe(e));
     }
 }
 
-void PgStore::run_transactional(const Step& step, const std::string& applied_by) {
+StepOutcome PgStore::run_transactional(const Step& step, const std::string& applied_by) {
     const migration::Migration& m = *step.migration;
     const auto started = Clock::now();
     std::size_t current = step.statements.size(); // past the SQL: the bookkeeping
@@ -230,8 +233,28 @@ void PgStore::run_transactional(const Step& step, const std::string& applied_by)
                 // back, instead of running the statement (and holding its locks) to its end.
                 setup += "SET LOCAL client_connection_check_interval = '1s'; ";
             }
-            const int pid = block.begin(setup + "SELECT pg_backend_pid()")[0][0].as<int>();
-            watch.emplace(m_conninfo, m_monitor, pid, sample_after(step.timeouts),
+            pqxx::result guarded;
+            try {
+                guarded = block.begin(setup + history_sql::step_guard(m_table, m.id));
+            } catch (const pqxx::sql_error& e) {
+                if (sqlstate_of(e) != "55P03") {
+                    throw;
+                }
+                throw StepFailed("revision " + m.id +
+                                     ": another session is still running this revision (it lost "
+                                     "the migration lock mid-step); waiting for its outcome",
+                                 "55P03", {});
+            }
+            const int pid = guarded[0][0].as<int>();
+            const bool applied =
+                !guarded[0][1].is_null() && std::string_view(guarded[0][1].c_str()) == "applied";
+            if (applied == (step.direction == Direction::up)) {
+                spdlog::info("revision {}: another session finished its {} a moment ago (it had "
+                             "lost the migration lock); nothing to do",
+                             m.id, operation(step.direction));
+                return StepOutcome::done_elsewhere;
+            }
+            watch.emplace(m_conninfo, m_monitor, pid, sample_every(step.timeouts),
                           CancelOnSignal::yes);
             for (std::size_t i = 0; i < step.statements.size(); ++i) {
                 util::throw_if_interrupted();
@@ -271,6 +294,7 @@ void PgStore::run_transactional(const Step& step, const std::string& applied_by)
                                           "revision did not take effect; run the command again");
             }
         }
+        return StepOutcome::ran;
     } catch (const pqxx::broken_connection&) {
         throw;
     } catch (const pqxx::failure& e) {
@@ -295,7 +319,7 @@ void PgStore::run_transactional(const Step& step, const std::string& applied_by)
     }
 }
 
-void PgStore::run_autocommit(const Step& step, const std::string& applied_by) {
+StepOutcome PgStore::run_autocommit(const Step& step, const std::string& applied_by) {
     const migration::Migration& m = *step.migration;
     const std::string& id = m.id;
     const auto started = Clock::now();
@@ -303,19 +327,30 @@ void PgStore::run_autocommit(const Step& step, const std::string& applied_by) {
     std::size_t current = step.first_statement;
     auto progress = [&](const std::string& sql, auto&&... params) {
         pqxx::nontransaction ntx(conn);
-        ntx.exec_params(sql, params...);
+        return ntx.exec_params(sql, params...).affected_rows();
     };
     // Record that the step is under way before its first statement commits, so a crash at
     // any point leaves a row that says where to resume.
-    if (step.direction == Direction::up) {
-        progress(history_sql::start_autocommit_upgrade(m_table), id, util::join(m.parents, ","),
-                 m.checksum, m.message, applied_by, static_cast<long long>(step.first_statement));
-    } else {
-        progress(history_sql::start_autocommit_downgrade(m_table), id, operation(step.direction),
-                 static_cast<long long>(step.first_statement), applied_by);
+    const auto started_rows =
+        step.direction == Direction::up
+            ? progress(history_sql::start_autocommit_upgrade(m_table, step.start), id,
+                       util::join(m.parents, ","), m.checksum, m.message, applied_by,
+                       static_cast<long long>(step.first_statement))
+            : progress(history_sql::start_autocommit_downgrade(m_table, step.start), id,
+                       operation(step.direction), static_cast<long long>(step.first_statement),
+                       applied_by);
+    if (started_rows != 1) {
+        // Planned under the migration lock as not started, yet the row says otherwise: a
+        // session that lost the lock mid-run got to this revision first, and its statements
+        // may be running now. Never run them twice: stop, and let a later run read its outcome.
+        throw LockTimeout("revision " + id +
+                          " (transaction: none) was started by another session a moment ago (one "
+                          "that lost the migration lock); nothing of it was run here. Run again: "
+                          "the next run reads its outcome, and `schemagate validate` shows it");
     }
 
     std::optional<StatementWatch> watch;
+    auto session_lock = step.lock_timeout_of(step.first_statement);
     try {
         int pid = 0;
         {
@@ -327,21 +362,30 @@ void PgStore::run_autocommit(const Step& step, const std::string& applied_by) {
                                                    "'1s'; "
                                                  : "";
             std::string settings;
-            for (const auto& set : history_sql::set_session_timeouts(step.timeouts)) {
+            for (const auto& set :
+                 history_sql::set_session_timeouts({session_lock, step.timeouts.statement})) {
                 settings += set + "; ";
             }
             pid = setup.exec(settings + check_client + "SELECT pg_backend_pid()")[0][0].as<int>();
         }
         // A statement such as CREATE INDEX CONCURRENTLY is never cancelled half way (that would
         // leave an INVALID index); a signal stops the step between statements instead.
-        watch.emplace(m_conninfo, m_monitor, pid, sample_after(step.timeouts), CancelOnSignal::no);
-        for (std::size_t i = step.first_statement; i < step.statements.size(); ++i) {
+        watch.emplace(m_conninfo, m_monitor, pid, sample_every(step.timeouts), CancelOnSignal::no);
+        const std::size_t first = resume_index(step);
+        if (first > step.first_statement) {
+            progress(history_sql::record_progress(m_table), id, static_cast<long long>(first));
+        }
+        for (std::size_t i = first; i < step.statements.size(); ++i) {
             current = i;
             if (util::interrupted()) {
                 throw Interrupted("");
             }
             {
                 pqxx::nontransaction ntx(conn);
+                if (step.lock_timeout_of(i) != session_lock) {
+                    session_lock = step.lock_timeout_of(i);
+                    ntx.exec(history_sql::set_session_lock_timeout(session_lock));
+                }
                 ntx.exec(step.statements[i].text);
             }
             progress(history_sql::record_progress(m_table), id, static_cast<long long>(i + 1));
@@ -359,6 +403,7 @@ void PgStore::run_autocommit(const Step& step, const std::string& applied_by) {
         txn.exec_params(history_sql::log_succeeded(m_table), id, operation(step.direction),
                         duration, applied_by);
         txn.commit();
+        return StepOutcome::ran;
     } catch (const pqxx::broken_connection&) {
         throw;
     } catch (const pqxx::failure& e) {
@@ -381,6 +426,39 @@ void PgStore::run_autocommit(const Step& step, const std::string& applied_by) {
     }
 }
 
+std::size_t PgStore::resume_index(const Step& step) {
+    if (step.start != StepStart::resume || !step.resumed_index) {
+        return step.first_statement;
+    }
+    // The interrupted statement may have finished on the server after its client died (a
+    // short build), or stopped half way and left the index INVALID. Look before running it.
+    const ResumedIndex& index = *step.resumed_index;
+    const std::string& id = step.migration->id;
+    pqxx::nontransaction ntx(m_conn->get());
+    const auto rows = ntx.exec_params(
+        "SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)", index.name);
+    const std::string where = "revision " + id + ", statement " +
+                              std::to_string(step.first_statement + 1) + ": index " + index.name;
+    if (index.kind == ResumedIndex::Kind::create && !rows.empty() && rows[0][0].as<bool>()) {
+        spdlog::info("{} exists and is valid: the interrupted CREATE INDEX CONCURRENTLY finished; "
+                     "counted as done",
+                     where);
+        return step.first_statement + 1;
+    }
+    if (index.kind == ResumedIndex::Kind::create && !rows.empty()) {
+        spdlog::info("{} is INVALID (the interrupted build stopped half way); dropping it "
+                     "before building it again",
+                     where);
+        ntx.exec("DROP INDEX CONCURRENTLY IF EXISTS " + index.name);
+    } else if (index.kind == ResumedIndex::Kind::drop && rows.empty()) {
+        spdlog::info("{} is gone: the interrupted DROP INDEX CONCURRENTLY finished; counted as "
+                     "done",
+                     where);
+        return step.first_statement + 1;
+    }
+    return step.first_statement;
+}
+
 void PgStore::fail_step(const Step& step, const std::string& applied_by, std::size_t statement,
                         const pqxx::failure& e, long long duration_ms,
                         std::vector<std::string> blockers) {
@@ -396,11 +474,25 @@ void PgStore::fail_step(const Step& step, const std::string& applied_by, std::si
     }
     try {
         if (autocommit && statement < step.statements.size()) {
-            pqxx::nontransaction ntx(m_conn->get());
-            ntx.exec(k_reset_session);
-            ntx.exec_params(history_sql::record_failure(m_table), m.id,
-                            static_cast<long long>(statement),
-                            where + ": [SQLSTATE " + sqlstate + "] " + message);
+            auto record = [&] {
+                pqxx::nontransaction ntx(m_conn->get());
+                ntx.exec(k_reset_session);
+                ntx.exec_params(history_sql::record_failure(m_table), m.id,
+                                static_cast<long long>(statement),
+                                where + ": [SQLSTATE " + sqlstate + "] " + message);
+            };
+            try {
+                record();
+            } catch (const pqxx::sql_error& aborted) {
+                // The failed statement ran inside a transaction block that the file opened
+                // (lint's SG109 refuses that before a run; this is the last line): end it, or
+                // the failure could not be recorded at all.
+                if (sqlstate_of(aborted) != "25P02") {
+                    throw;
+                }
+                pqxx::nontransaction(m_conn->get()).exec("ROLLBACK");
+                record();
+            }
         }
     } catch (const std::exception& record_error) {
         spdlog::warn("could not record the failure of {} in {}: {}", m.id, m_table.display(),
@@ -415,8 +507,8 @@ void PgStore::fail_step(const Step& step, const std::string& applied_by, std::si
     } else if (statement < step.statements.size()) {
         outcome = "\nrevision " + m.id + " has 'transaction: none': statements 1 to " +
                   std::to_string(statement) + " of " + std::to_string(step.statements.size()) +
-                  " are committed. Fix the cause (drop any INVALID index the failed statement "
-                  "left), then `schemagate repair " +
+                  " are committed. Fix the cause (an INVALID index that the failed statement "
+                  "left is dropped by --resume), then `schemagate repair " +
                   m.id + " --resume` to continue from statement " + std::to_string(statement + 1) +
                   ", or undo them by hand and `schemagate repair " + m.id + " --rollback`";
     }
@@ -469,6 +561,51 @@ void PgStore::stamp(const std::vector<const migration::Migration*>& add,
     } catch (const pqxx::sql_error& e) {
         throw MigrationFailed("stamp failed [SQLSTATE " + sqlstate_of(e) + "]: " + describe(e) +
                               "; nothing was recorded");
+    }
+}
+
+std::optional<migration::RevisionSet> PgStore::read_run_target(const RunTarget& key) {
+    try {
+        if (!table_exists(m_table.run_qualified())) {
+            return std::nullopt;
+        }
+        pqxx::nontransaction ntx(m_conn->get());
+        const auto rows = ntx.exec_params(history_sql::read_run_target(m_table), key.run_id,
+                                          operation(key.direction), key.target);
+        if (rows.empty()) {
+            return std::nullopt;
+        }
+        migration::RevisionSet out;
+        if (const std::string_view ids = rows[0][0].c_str(); !ids.empty()) {
+            for (auto& id : util::split_trimmed(ids, ',')) {
+                out.insert(std::move(id));
+            }
+        }
+        return out;
+    } catch (const pqxx::broken_connection& e) {
+        throw DatabaseUnreachable("lost the database connection: " + describe(e));
+    } catch (const pqxx::sql_error& e) {
+        throw IntegrityError("cannot read the run targets in " + m_table.run_qualified() + ": " +
+                             describe(e));
+    }
+}
+
+void PgStore::record_run_target(const RunTarget& key, const migration::RevisionSet& revisions,
+                                const std::string& applied_by) {
+    try {
+        pqxx::work txn(m_conn->get());
+        txn.exec(history_sql::create_run_table(m_table));
+        txn.exec_params(
+            history_sql::record_run_target(m_table), key.run_id, operation(key.direction),
+            key.target,
+            util::join(std::vector<std::string>(revisions.begin(), revisions.end()), ","),
+            applied_by);
+        txn.commit();
+    } catch (const pqxx::broken_connection& e) {
+        throw DatabaseUnreachable("lost the database connection: " + describe(e));
+    } catch (const pqxx::sql_error& e) {
+        throw MigrationFailed("cannot record the run's target in " + m_table.run_qualified() +
+                              ": " + describe(e) + "; grant the role CREATE on the schema");
     }
 }
 

@@ -19,9 +19,12 @@ public:
 
     std::vector<AppliedRevision> read_history(HistoryColumns columns) override;
     void ensure_tables() override;
-    void run_step(const Step& step, const std::string& applied_by) override;
+    StepOutcome run_step(const Step& step, const std::string& applied_by) override;
     void stamp(const std::vector<const migration::Migration*>& add,
                const std::vector<std::string>& remove, const std::string& applied_by) override;
+    std::optional<migration::RevisionSet> read_run_target(const RunTarget& key) override;
+    void record_run_target(const RunTarget& key, const migration::RevisionSet& revisions,
+                           const std::string& applied_by) override;
     void abandon_step(const std::string& id, const std::string& applied_by) override;
     std::vector<std::string> invalid_indexes() override;
     void reconnect() override;
@@ -30,8 +33,11 @@ public:
 
 private:
     bool table_exists(const std::string& qualified);
-    void run_transactional(const Step& step, const std::string& applied_by);
-    void run_autocommit(const Step& step, const std::string& applied_by);
+    StepOutcome run_transactional(const Step& step, const std::string& applied_by);
+    StepOutcome run_autocommit(const Step& step, const std::string& applied_by);
+    // Where a resumed `transaction: none` step really starts: past an interrupted index
+    // statement that finished on the server anyway; an INVALID index it left is dropped.
+    std::size_t resume_index(const Step& step);
     // Records a failed step in the audit log (and, for `transaction: none`, in its history
     // row), then throws StepFailed naming the file and line.
     [[noreturn]] void fail_step(const Step& step, const std::string& applied_by,

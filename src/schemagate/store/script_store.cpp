@@ -147,7 +147,7 @@ void ScriptStore::ensure_tables() {
     write("\n");
 }
 
-void ScriptStore::run_step(const Step& step, const std::string& applied_by) {
+StepOutcome ScriptStore::run_step(const Step& step, const std::string& applied_by) {
     release();
     const migration::Migration& m = *step.migration;
     comment(operation(step.direction) + " " + m.id + " (parents: " +
@@ -160,6 +160,7 @@ void ScriptStore::run_step(const Step& step, const std::string& applied_by) {
         run_transactional(step, applied_by);
     }
     write("\n");
+    return StepOutcome::ran;
 }
 
 // PgStore also sets client_connection_check_interval on servers that have it: that guards
@@ -196,19 +197,24 @@ void ScriptStore::run_autocommit(const Step& step, const std::string& applied_by
     comment("the history row records progress after each one, so a failure can be resumed");
     comment("with `schemagate repair " + m.id + " --resume`");
     if (step.direction == Direction::up) {
-        statement(bind_values(history_sql::start_autocommit_upgrade(m_table),
+        statement(bind_values(history_sql::start_autocommit_upgrade(m_table, step.start),
                               {id, quote_literal(util::join(m.parents, ",")),
                                quote_literal(m.checksum), quote_literal(m.message),
                                applied_by_sql(applied_by), number(step.first_statement)}));
     } else {
-        statement(bind_values(history_sql::start_autocommit_downgrade(m_table),
+        statement(bind_values(history_sql::start_autocommit_downgrade(m_table, step.start),
                               {id, quote_literal(operation(step.direction)),
                                number(step.first_statement), applied_by_sql(applied_by)}));
     }
-    for (const auto& set : history_sql::set_session_timeouts(step.timeouts)) {
+    Timeouts first = step.timeouts;
+    first.lock = step.lock_timeout_of(step.first_statement);
+    for (const auto& set : history_sql::set_session_timeouts(first)) {
         statement(set);
     }
     for (std::size_t i = step.first_statement; i < step.statements.size(); ++i) {
+        if (i > step.first_statement && step.lock_timeout_of(i) != step.lock_timeout_of(i - 1)) {
+            statement(history_sql::set_session_lock_timeout(step.lock_timeout_of(i)));
+        }
         statement(step.statements[i].text);
         statement(bind_values(history_sql::record_progress(m_table), {id, number(i + 1)}));
     }
@@ -253,6 +259,16 @@ void ScriptStore::stamp(const std::vector<const migration::Migration*>& add,
     }
     statement("COMMIT");
     write("\n");
+}
+
+std::optional<migration::RevisionSet> ScriptStore::read_run_target(const RunTarget& /*key*/) {
+    return std::nullopt;
+}
+
+void ScriptStore::record_run_target(const RunTarget& /*key*/,
+                                    const migration::RevisionSet& /*revisions*/,
+                                    const std::string& /*applied_by*/) {
+    // A script's relative target is resolved once, when it is printed: nothing to share.
 }
 
 void ScriptStore::abandon_step(const std::string& id, const std::string& applied_by) {

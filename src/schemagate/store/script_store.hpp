@@ -42,10 +42,13 @@ public:
     // checks first: a bare CREATE SCHEMA IF NOT EXISTS needs CREATE on the database, and
     // CREATE TABLE IF NOT EXISTS needs CREATE on the schema, even when they exist.
     void ensure_tables() override;
-    void run_step(const Step& step, const std::string& applied_by) override;
+    StepOutcome run_step(const Step& step, const std::string& applied_by) override;
     void stamp(const std::vector<const migration::Migration*>& add,
                const std::vector<std::string>& remove, const std::string& applied_by) override;
     // Throws UsageError when `id` has no failed or interrupted step, as PgStore does.
+    std::optional<migration::RevisionSet> read_run_target(const RunTarget& key) override;
+    void record_run_target(const RunTarget& key, const migration::RevisionSet& revisions,
+                           const std::string& applied_by) override;
     void abandon_step(const std::string& id, const std::string& applied_by) override;
     // Always empty: a script cannot look at the catalog.
     std::vector<std::string> invalid_indexes() override;

@@ -14,10 +14,10 @@ constexpr std::chrono::milliseconds k_tick{50};
 } // namespace
 
 StatementWatch::StatementWatch(std::string conninfo, std::unique_ptr<Connection>& monitor,
-                               int backend_pid, std::chrono::milliseconds sample_after,
+                               int backend_pid, std::chrono::milliseconds sample_every,
                                CancelOnSignal cancel)
     : m_conninfo(std::move(conninfo)), m_monitor(monitor), m_backend_pid(backend_pid),
-      m_sample_after(sample_after), m_cancel(cancel), m_thread([this] { run(); }) {}
+      m_sample_every(sample_every), m_cancel(cancel), m_thread([this] { run(); }) {}
 
 StatementWatch::~StatementWatch() {
     {
@@ -46,8 +46,12 @@ Connection& StatementWatch::monitor() {
 }
 
 void StatementWatch::run() {
-    const auto start = std::chrono::steady_clock::now();
-    bool sampled = false;
+    // A step's statements run one after another: the one that ends up waiting may start late
+    // in the step, so one sample at a fixed point would often see nobody. Sampling every
+    // `m_sample_every` from then on, and keeping the last sample that saw a blocker, names
+    // whoever was in the way when the lock timeout fired. A step shorter than one period never
+    // opens the monitor connection.
+    auto next_sample = std::chrono::steady_clock::now() + m_sample_every;
     std::unique_lock lock(m_mutex);
     while (!m_stop) {
         m_wake.wait_for(lock, k_tick);
@@ -56,8 +60,7 @@ void StatementWatch::run() {
         }
         const bool cancel_now =
             m_cancel == CancelOnSignal::yes && !m_cancelled && util::interrupted();
-        const bool sample_now =
-            !sampled && std::chrono::steady_clock::now() - start >= m_sample_after;
+        const bool sample_now = std::chrono::steady_clock::now() >= next_sample;
         if (!cancel_now && !sample_now) {
             continue;
         }
@@ -89,10 +92,12 @@ void StatementWatch::run() {
             spdlog::debug("statement watch: {}", describe(e));
         }
         lock.lock();
-        sampled = sampled || sample_now;
         m_cancelled = m_cancelled || did_cancel;
         if (sample_now) {
-            m_blockers = std::move(found);
+            next_sample = std::chrono::steady_clock::now() + m_sample_every;
+            if (!found.empty()) {
+                m_blockers = std::move(found);
+            }
         }
     }
 }

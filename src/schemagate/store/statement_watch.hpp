@@ -16,8 +16,9 @@ enum class CancelOnSignal { yes, no };
 
 // Watches one step from a second connection, on a thread of its own, while the step's
 // statements run on the main connection:
-// - after `sample_after` it records which sessions block the step's backend (pg_blocking_pids),
-//   so a lock timeout can say who was in the way;
+// - every `sample_every` it looks for sessions that block the step's backend
+//   (pg_blocking_pids) and keeps the last ones it saw, so a lock timeout can say who was in
+//   the way;
 // - when SIGINT/SIGTERM arrives it cancels the running statement (pg_cancel_backend), if
 //   allowed, so a transactional step rolls back instead of running to its end.
 // The monitor connection is opened on first need and kept for later steps; only the watch
@@ -25,7 +26,7 @@ enum class CancelOnSignal { yes, no };
 class StatementWatch {
 public:
     StatementWatch(std::string conninfo, std::unique_ptr<Connection>& monitor, int backend_pid,
-                   std::chrono::milliseconds sample_after, CancelOnSignal cancel);
+                   std::chrono::milliseconds sample_every, CancelOnSignal cancel);
     ~StatementWatch();
     StatementWatch(const StatementWatch&) = delete;
     StatementWatch& operator=(const StatementWatch&) = delete;
@@ -41,7 +42,7 @@ private:
     std::string m_conninfo;
     std::unique_ptr<Connection>& m_monitor;
     int m_backend_pid;
-    std::chrono::milliseconds m_sample_after;
+    std::chrono::milliseconds m_sample_every;
     CancelOnSignal m_cancel;
 
     mutable std::mutex m_mutex;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,18 @@ struct Timeouts {
     std::chrono::milliseconds statement{0};
 };
 
+// Whether a `transaction: none` step starts afresh or resumes a failed or interrupted one
+// (`repair --resume`).
+enum class StepStart { fresh, resume };
+
+// The index that the first statement of a resumed `transaction: none` step builds or drops
+// CONCURRENTLY, as SQL: the statement was interrupted, and the index shows how far it got.
+struct ResumedIndex {
+    enum class Kind { create, drop };
+    Kind kind = Kind::create;
+    std::string name;
+};
+
 // One step to run: a revision's section, already split into statements.
 struct Step {
     const migration::Migration* migration = nullptr;
@@ -51,6 +64,15 @@ struct Step {
     std::vector<migration::Statement> statements;
     std::size_t first_statement = 0; // where a resumed `transaction: none` step starts
     Timeouts timeouts;
+    StepStart start = StepStart::fresh;
+    // The lock_timeout of each statement of a `transaction: none` step, where they differ
+    // from timeouts.lock; empty when they do not.
+    std::vector<std::chrono::milliseconds> lock_timeouts;
+    std::optional<ResumedIndex> resumed_index; // for StepStart::resume only
+
+    std::chrono::milliseconds lock_timeout_of(std::size_t statement) const {
+        return statement < lock_timeouts.size() ? lock_timeouts[statement] : timeouts.lock;
+    }
 };
 
 // A step's SQL failed. Carries the SQLSTATE so the runner can retry lock timeouts (55P03) and
@@ -73,6 +95,18 @@ private:
     std::vector<std::string> m_blockers;
 };
 
+// A relative target (+N, -N) of one run: `run_id` names the request, shared by its copies and
+// the retries of its Job.
+struct RunTarget {
+    std::string run_id;
+    migration::Direction direction = migration::Direction::up;
+    std::string target;
+};
+
+// What run_step did: ran the step, or found that another session had just done it (one that
+// lost the migration lock mid-step and finished anyway) and left it alone.
+enum class StepOutcome { ran, done_elsewhere };
+
 // Where the runner keeps its state. PgStore is the real one; tests use a recording fake.
 class Store {
 public:
@@ -85,12 +119,20 @@ public:
     // Runs one step with its history and audit rows. A transactional step is one transaction;
     // a `transaction: none` step records its progress after each statement, starting at
     // step.first_statement. Throws StepFailed after rolling back what can be rolled back and
-    // recording the failure, or Interrupted when a signal cancelled it.
-    virtual void run_step(const Step& step, const std::string& applied_by) = 0;
+    // recording the failure, or Interrupted when a signal cancelled it. A step never runs in two
+    // sessions at once: one that finds another session running the same revision waits for it
+    // and returns done_elsewhere when that one succeeded.
+    virtual StepOutcome run_step(const Step& step, const std::string& applied_by) = 0;
     // Records `add` as applied and `remove` as not applied without running their SQL, in one
     // transaction, each with an audit row.
     virtual void stamp(const std::vector<const migration::Migration*>& add,
                        const std::vector<std::string>& remove, const std::string& applied_by) = 0;
+    // The revisions that a relative target of one run (a request named by --run-id) was
+    // resolved to, as recorded by the first copy that held the lock; nullopt before that.
+    virtual std::optional<migration::RevisionSet> read_run_target(const RunTarget& key) = 0;
+    // Records what `key` resolved to, unless a copy recorded it first. Call under the lock.
+    virtual void record_run_target(const RunTarget& key, const migration::RevisionSet& revisions,
+                                   const std::string& applied_by) = 0;
     // Closes a failed or interrupted `transaction: none` step that the user cleaned up by hand:
     // a failed upgrade is recorded as not applied, a failed downgrade as still applied.
     virtual void abandon_step(const std::string& id, const std::string& applied_by) = 0;

@@ -1,0 +1,26 @@
+# The statement that hits its lock_timeout starts late in its step (after a 1.2s statement).
+# Every attempt's warning and the final error still name the session in the way: the watch
+# looks for blockers throughout the step, not once at a fixed point.
+. "$(dirname "$0")/lib.sh"
+new_db
+fixture="$SOURCE_DIR/tests/fixtures/blocked_late"
+sg upgrade 001 --dir "$fixture"; expect_rc 0
+
+psql_db() { PGPASSWORD=$PGTMP_PASSWORD psql -X -q -A -t -h "$PGTMP_HOST" -p "$PGTMP_PORT" -U "$PGTMP_USER" -d "$DB" "$@"; }
+psql_db -c "BEGIN; SELECT count(*) FROM accounts; SELECT pg_sleep(30); COMMIT;" >/dev/null &
+blocker=$!
+trap 'kill $blocker 2>/dev/null || true; cleanup' EXIT
+poll_output 50 0.1 sql "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null \
+  || fail "the blocking session did not start"
+
+sg upgrade head --dir "$fixture" --ddl-lock-timeout 1s --lock-retries 1
+expect_rc 1
+attempts=$(grep -c "hit on attempt 1 of 2; blocked by: pid" "$WORK/err" || true)
+[ "$attempts" = 1 ] || fail "the retry warning does not name the blocking session"
+grep -q "(not seen)" "$WORK/err" && fail "an attempt saw no blocker"
+expect_err "SQLSTATE 55P03"
+expect_err "blocked by:"
+expect_err "SELECT pg_sleep(30)"
+[ "$(sql "SELECT count(*) FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'nickname'")" = 0 ] \
+  || fail "the column exists although every attempt timed out"
+echo "ok"
