@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <schemagate/cli/checked_stdout.hpp>
 #include <schemagate/cli/command.hpp>
 #include <schemagate/cli/observability.hpp>
 #include <schemagate/cli/render.hpp>
@@ -604,15 +606,17 @@ const Command* find_command(std::string_view name) {
     return nullptr;
 }
 
-} // namespace
-
-int run(const std::vector<std::string>& args) {
+// run() once stdout is checked: every path that printed something calls `out.finish()` before
+// it returns.
+int dispatch(const std::vector<std::string>& args, CheckedStdout& out) {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         print_overview(std::cout);
+        out.finish();
         return args.empty() ? static_cast<int>(ExitCode::usage) : 0;
     }
     if (args[0] == "--version" || args[0] == "version") {
         std::cout << "schemagate " << k_version << "\n";
+        out.finish();
         return 0;
     }
     // Options may come before the command: `schemagate --dir db upgrade head`.
@@ -672,6 +676,7 @@ int run(const std::vector<std::string>& args) {
                 std::cout << specific << "\n";
             }
             std::cout << common;
+            out.finish();
             return 0;
         }
         po::notify(vm);
@@ -702,17 +707,32 @@ int run(const std::vector<std::string>& args) {
     // lines too, so that a log pipeline sees one format.
     try {
         const int code = command->handler(Invocation{vm, config, settings, positionals});
+        out.finish(); // what was printed but not written turns success into failure
         write_termination_log(config, command->name, code, "");
         return code;
     } catch (const Error& e) {
         write_termination_log(config, command->name, static_cast<int>(e.code()), e.what());
-        if (config.log_format != "json") {
+        if (config.log_format != "json" || dynamic_cast<const StdoutClosed*>(&e) != nullptr) {
             throw;
         }
         const util::LogField exit_field("exit_code", std::to_string(static_cast<int>(e.code())),
                                         util::LogField::Type::number);
         spdlog::error("{}", e.what());
         return static_cast<int>(e.code());
+    }
+}
+
+} // namespace
+
+int run(const std::vector<std::string>& args) {
+    // A closed pipe is an error to report (below, or in the log), not a signal that kills the
+    // process mid-migration: a reader of the logs that exits must not stop a run part way.
+    std::signal(SIGPIPE, SIG_IGN);
+    CheckedStdout out;
+    try {
+        return dispatch(args, out);
+    } catch (const StdoutClosed& e) {
+        return static_cast<int>(e.code()); // quietly: the reader had what it wanted
     }
 }
 
