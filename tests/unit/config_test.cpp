@@ -265,6 +265,14 @@ TEST(Resolve, PushgatewayErrorHidesItsPassword) {
     EXPECT_EQ(message.find("Push7Secret"), std::string::npos) << message;
 }
 
+TEST(Resolve, TerminationLogIsGivenOnlyWhenSomeSourceSetsIt) {
+    EXPECT_FALSE(resolve({}).termination_log_given);
+    EXPECT_EQ(resolve({}).termination_log, "/dev/termination-log");
+    const Config c = resolve({{"termination-log", {{"/tmp/t"}, "env SCHEMAGATE_TERMINATION_LOG"}}});
+    EXPECT_TRUE(c.termination_log_given);
+    EXPECT_EQ(c.termination_log, "/tmp/t");
+}
+
 TEST(Resolve, PasswordFileThatIsADirectoryIsAUsageError) {
     ScratchDir scratch;
     const std::string message = usage_error([&] {

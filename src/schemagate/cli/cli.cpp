@@ -2,15 +2,19 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <future>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <system_error>
 #include <thread>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
@@ -575,14 +579,40 @@ void print_overview(std::ostream& out) {
            "5 database unreachable, 6 not at target, 130 interrupted\n";
 }
 
+// Writes `text` to the termination log. The default path is written only when it exists, as
+// the kubelet creates it in each container: outside a pod nothing is created in /dev. A path
+// set explicitly is created if need be. A failure is a warning: the command's exit code stands.
+void write_termination_file(const config::Config& config, const std::string& text) {
+    const std::string& path = config.termination_log;
+    const int flags = O_WRONLY | O_TRUNC | O_CLOEXEC | (config.termination_log_given ? O_CREAT : 0);
+    const int fd = ::open(path.c_str(), flags, 0644);
+    if (fd < 0 && errno == ENOENT && !config.termination_log_given) {
+        return; // not in a pod
+    }
+    int error = fd < 0 ? errno : 0;
+    for (std::size_t done = 0; error == 0 && done < text.size();) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n >= 0) {
+            done += static_cast<std::size_t>(n);
+        } else if (errno != EINTR) {
+            error = errno;
+        }
+    }
+    if (fd >= 0 && ::close(fd) != 0 && error == 0) {
+        error = errno; // NFS and the like report a failed write only here
+    }
+    if (error != 0) {
+        spdlog::warn("could not write the termination message to {} ({}); check --termination-log "
+                     "(the exit code is not affected)",
+                     path, std::generic_category().message(error));
+    }
+}
+
 // One JSON line with the outcome, where Kubernetes shows it (kubectl get pod -o yaml:
-// state.terminated.message). Skipped when the file's directory does not exist, as outside a
-// pod; the message is cut to fit Kubernetes' 4096-byte limit.
+// state.terminated.message); the message is cut to fit Kubernetes' 4096-byte limit.
 void write_termination_log(const config::Config& config, std::string_view command, int code,
                            const std::string& error) {
-    const std::filesystem::path path(config.termination_log);
-    std::error_code ec;
-    if (config.termination_log.empty() || !std::filesystem::is_directory(path.parent_path(), ec)) {
+    if (config.termination_log.empty()) {
         return;
     }
     nlohmann::json outcome{
@@ -590,11 +620,7 @@ void write_termination_log(const config::Config& config, std::string_view comman
     if (!error.empty()) {
         outcome["error"] = util::scrub(error).substr(0, 3000);
     }
-    std::ofstream out(path, std::ios::trunc);
-    out << outcome.dump() << "\n";
-    if (!out) {
-        spdlog::warn("could not write the termination log {}", path.string());
-    }
+    write_termination_file(config, outcome.dump() + "\n");
 }
 
 const Command* find_command(std::string_view name) {

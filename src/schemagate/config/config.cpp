@@ -449,6 +449,7 @@ Config resolve(const Settings& settings) {
     }
     if (const Setting* s = get("termination-log")) {
         c.termination_log = s->values.front();
+        c.termination_log_given = true;
     }
     return c;
 }
