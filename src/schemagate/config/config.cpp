@@ -249,7 +249,7 @@ const std::vector<OptionSpec>& option_specs() {
          "PostgreSQL statement_timeout for each migration step; a file's "
          "'-- statement-timeout:' overrides it"},
         {"lock-retries", Kind::count, "10",
-         "retries of a step that hit its lock_timeout or a deadlock, with backoff"},
+         "retries (0 to 1000) of a step that hit its lock_timeout or a deadlock, with backoff"},
         {"allow-drift", Kind::toggle, "false",
          "run although applied revisions' files changed (see README)"},
         {"allow-unknown", Kind::toggle, "false",
@@ -264,12 +264,13 @@ const std::vector<OptionSpec>& option_specs() {
          "with --listen, keep serving this long after the command finished, so Prometheus "
          "can scrape the final state"},
         {"interval", Kind::duration, "10s",
-         "how often serve and wait re-read the database when no notification comes"},
+         "how often serve and wait re-read the database when no notification comes (at least "
+         "1s)"},
         {"pushgateway", Kind::text, "none",
          "push the final metrics to this Prometheus Pushgateway, http://HOST:PORT", Secret::yes},
         {"termination-log", Kind::text, "/dev/termination-log",
-         "where to write the one-line JSON outcome when the process ends (skipped when its "
-         "directory does not exist)"},
+         "where to write the one-line JSON outcome when the process ends (the default only "
+         "when the file exists, as in a pod; a path given is created)"},
         {"config", Kind::text, "none", "read options from this file of 'option = value' lines"},
         {"config-dir", Kind::text, "none",
          "read options from this directory of files named after options (a mounted "
