@@ -5,14 +5,14 @@
 new_db
 fixture="$SOURCE_DIR/tests/fixtures/slow_step"
 
-sg wait --dir "$fixture" --timeout 1s --interval 200ms; expect_rc 6
+sg wait --dir "$fixture" --timeout 1s --interval 1s; expect_rc 6
 expect_err "did not reach head within 1s"
 
 sg upgrade head --dir "$fixture"; expect_rc 0
 mkdir "$WORK/older"; cp "$fixture/001_base.sql" "$WORK/older/"
 sg wait --dir "$WORK/older" --timeout 5s; expect_rc 0
 
-sg wait --dir "$fixture" --timeout 2s --interval 200ms --database-url "postgresql://u:CanaryPw9@127.0.0.1:1/db"
+sg wait --dir "$fixture" --timeout 2s --interval 1s --database-url "postgresql://u:CanaryPw9@127.0.0.1:1/db"
 expect_rc 6
 expect_err "retrying"
 grep -q CanaryPw9 "$WORK/err" && fail "the password was printed"

@@ -186,5 +186,151 @@ TEST(Resolve, UnreadablePasswordFileIsAUsageError) {
     EXPECT_THROW(resolve({{"database-password-file", {{"/nonexistent/pw"}, "flag"}}}), UsageError);
 }
 
+// The message of the UsageError `f` throws, or "" when it throws none.
+template <typename F> std::string usage_error(F&& f) {
+    try {
+        f();
+    } catch (const UsageError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+struct BadValue {
+    const char* option;
+    const char* value;
+    const char* says; // part of the message after "OPTION (from SOURCE): "
+};
+
+// One bad value of every typed option: each is a UsageError naming the option and its source.
+TEST(Resolve, EveryBadValueIsAUsageErrorNamingOptionAndSource) {
+    const BadValue cases[] = {
+        {"lock-timeout", "soon", "invalid duration 'soon'"},
+        {"ddl-lock-timeout", "-1s", "invalid duration '-1s'"},
+        {"statement-timeout", "9999h", "is longer than a year"},
+        {"statement-timeout", "", "empty duration"},
+        {"linger", "5 minutes", "invalid duration"},
+        {"interval", "99999999999ms", "invalid duration"},
+        {"interval", "1ms", "1ms is below the floor of 1s"},
+        {"interval", "0", "0ms is below the floor of 1s"},
+        {"lock-retries", "100000000000000000000", "is too many; use at most 1000"},
+        {"lock-retries", "1001", "is too many; use at most 1000"},
+        {"lock-retries", "-1", "is not a whole number of retries"},
+        {"lock-retries", "ten", "is not a whole number of retries"},
+        {"lock-retries", "", "is not a whole number of retries"},
+        {"allow-drift", "maybe", "is not true or false"},
+        {"allow-unknown", "", "is not true or false"},
+        {"log-level", "loud", "'loud' is not a log level"},
+        {"log-level", "INFO", "'INFO' is not a log level"},
+        {"log-format", "xml", "is not text or json"},
+        {"listen", "9090", "is not ADDRESS:PORT"},
+        {"listen", "0.0.0.0:65536", "is not ADDRESS:PORT"},
+        {"listen", "0.0.0.0:http", "is not ADDRESS:PORT"},
+        {"listen", "0.0.0.0:", "is not ADDRESS:PORT"},
+        {"pushgateway", "http://gw", "is not http://HOST:PORT"},
+        {"pushgateway", "ftp://gw:21", "is not http://HOST:PORT"},
+        {"pushgateway", "http://gw:0", "is not http://HOST:PORT"},
+        {"history-table", "a.b.c", ""},
+        {"database-password-file", "/nonexistent/pw", "cannot read /nonexistent/pw"},
+    };
+    for (const auto& c : cases) {
+        const std::string source = std::string("env SCHEMAGATE_") + c.option;
+        const std::string message = usage_error([&] {
+            resolve({{c.option, {{c.value}, source}}});
+        });
+        const std::string prefix = std::string(c.option) + " (from " + source + "): ";
+        EXPECT_EQ(message.rfind(prefix, 0), 0u)
+            << c.option << " = '" << c.value << "': " << message;
+        EXPECT_NE(message.find(c.says), std::string::npos)
+            << c.option << " = '" << c.value << "': " << message;
+    }
+}
+
+TEST(Resolve, GoodValuesAtTheLimitsAreAccepted) {
+    EXPECT_EQ(resolve({{"lock-retries", {{"1000"}, "flag"}}}).lock_retries, 1000);
+    EXPECT_EQ(resolve({{"lock-retries", {{"0"}, "flag"}}}).lock_retries, 0);
+    EXPECT_EQ(resolve({{"interval", {{"1s"}, "flag"}}}).interval, 1s);
+    EXPECT_EQ(resolve({{"listen", {{":0"}, "flag"}}}).listen, ":0");
+    EXPECT_EQ(resolve({{"listen", {{"[::1]:65535"}, "flag"}}}).listen, "[::1]:65535");
+    EXPECT_EQ(resolve({{"log-level", {{"warn"}, "flag"}}}).log_level, "warn");
+    EXPECT_EQ(resolve({{"pushgateway", {{"https://gw:9091"}, "flag"}}}).pushgateway,
+              "https://gw:9091");
+}
+
+TEST(Resolve, PushgatewayErrorHidesItsPassword) {
+    const std::string message = usage_error([] {
+        resolve({{"pushgateway", {{"http://ops:Push7Secret@gw"}, "flag --pushgateway"}}});
+    });
+    EXPECT_NE(message.find("'http://ops:***@gw'"), std::string::npos) << message;
+    EXPECT_EQ(message.find("Push7Secret"), std::string::npos) << message;
+}
+
+TEST(Resolve, TerminationLogIsGivenOnlyWhenSomeSourceSetsIt) {
+    EXPECT_FALSE(resolve({}).termination_log_given);
+    EXPECT_EQ(resolve({}).termination_log, "/dev/termination-log");
+    const Config c = resolve({{"termination-log", {{"/tmp/t"}, "env SCHEMAGATE_TERMINATION_LOG"}}});
+    EXPECT_TRUE(c.termination_log_given);
+    EXPECT_EQ(c.termination_log, "/tmp/t");
+}
+
+TEST(Resolve, PasswordFileThatIsADirectoryIsAUsageError) {
+    ScratchDir scratch;
+    const std::string message = usage_error([&] {
+        resolve({{"database-password-file", {{scratch.path().string()}, "flag --x"}}});
+    });
+    EXPECT_NE(message.find("is a directory"), std::string::npos) << message;
+}
+
+TEST(Gather, ConfigFileThatIsADirectoryNamesItsSource) {
+    ScratchDir scratch;
+    const std::string message = usage_error([&] {
+        gather({}, {{"SCHEMAGATE_CONFIG", scratch.path().string()}});
+    });
+    EXPECT_EQ(message.rfind("config (from env SCHEMAGATE_CONFIG): " + scratch.path().string() +
+                                " is a directory",
+                            0),
+              0u)
+        << message;
+}
+
+TEST(Gather, MissingConfigFileSaysWhy) {
+    const std::string message =
+        usage_error([] { gather(flag("config", "/nonexistent/sg.conf"), {}); });
+    EXPECT_EQ(message.rfind("config (from flag --config): cannot read /nonexistent/sg.conf (No "
+                            "such file or directory)",
+                            0),
+              0u)
+        << message;
+}
+
+TEST(Gather, MissingConfigDirSaysWhy) {
+    const std::string message = usage_error([] {
+        gather({}, {{"SCHEMAGATE_CONFIG_DIR", "/nonexistent/cm"}});
+    });
+    EXPECT_EQ(message.rfind("config-dir (from env SCHEMAGATE_CONFIG_DIR): /nonexistent/cm cannot "
+                            "be read (No such file or directory)",
+                            0),
+              0u)
+        << message;
+}
+
+TEST(Gather, DirectoryInConfigDirIsAnError) {
+    ScratchDir scratch;
+    const fs::path dir = configmap(scratch, {{"linger", "1s"}});
+    fs::create_directory(dir / "lock-timeout");
+    const std::string message = usage_error([&] { gather(flag("config-dir", dir.string()), {}); });
+    EXPECT_NE(message.find((dir / "lock-timeout").string() + ": not a file"), std::string::npos)
+        << message;
+}
+
+TEST(Gather, BrokenLinkInConfigDirIsAnError) {
+    ScratchDir scratch;
+    const fs::path dir = configmap(scratch, {{"linger", "1s"}});
+    fs::create_symlink("..data/dir", dir / "dir");
+    const std::string message = usage_error([&] { gather(flag("config-dir", dir.string()), {}); });
+    EXPECT_NE(message.find((dir / "dir").string() + ": cannot read it"), std::string::npos)
+        << message;
+}
+
 } // namespace
 } // namespace schemagate::config

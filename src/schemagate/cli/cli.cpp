@@ -2,19 +2,25 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <future>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <system_error>
 #include <thread>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <schemagate/cli/checked_stdout.hpp>
 #include <schemagate/cli/command.hpp>
 #include <schemagate/cli/observability.hpp>
 #include <schemagate/cli/render.hpp>
@@ -574,14 +580,40 @@ void print_overview(std::ostream& out) {
            "5 database unreachable, 6 not at target, 130 interrupted\n";
 }
 
+// Writes `text` to the termination log. The default path is written only when it exists, as
+// the kubelet creates it in each container: outside a pod nothing is created in /dev. A path
+// set explicitly is created if need be. A failure is a warning: the command's exit code stands.
+void write_termination_file(const config::Config& config, const std::string& text) {
+    const std::string& path = config.termination_log;
+    const int flags = O_WRONLY | O_TRUNC | O_CLOEXEC | (config.termination_log_given ? O_CREAT : 0);
+    const int fd = ::open(path.c_str(), flags, 0644);
+    if (fd < 0 && errno == ENOENT && !config.termination_log_given) {
+        return; // not in a pod
+    }
+    int error = fd < 0 ? errno : 0;
+    for (std::size_t done = 0; error == 0 && done < text.size();) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n >= 0) {
+            done += static_cast<std::size_t>(n);
+        } else if (errno != EINTR) {
+            error = errno;
+        }
+    }
+    if (fd >= 0 && ::close(fd) != 0 && error == 0) {
+        error = errno; // NFS and the like report a failed write only here
+    }
+    if (error != 0) {
+        spdlog::warn("could not write the termination message to {} ({}); check --termination-log "
+                     "(the exit code is not affected)",
+                     path, std::generic_category().message(error));
+    }
+}
+
 // One JSON line with the outcome, where Kubernetes shows it (kubectl get pod -o yaml:
-// state.terminated.message). Skipped when the file's directory does not exist, as outside a
-// pod; the message is cut to fit Kubernetes' 4096-byte limit.
+// state.terminated.message); the message is cut to fit Kubernetes' 4096-byte limit.
 void write_termination_log(const config::Config& config, std::string_view command, int code,
                            const std::string& error) {
-    const std::filesystem::path path(config.termination_log);
-    std::error_code ec;
-    if (config.termination_log.empty() || !std::filesystem::is_directory(path.parent_path(), ec)) {
+    if (config.termination_log.empty()) {
         return;
     }
     nlohmann::json outcome{
@@ -589,11 +621,7 @@ void write_termination_log(const config::Config& config, std::string_view comman
     if (!error.empty()) {
         outcome["error"] = util::scrub(error).substr(0, 3000);
     }
-    std::ofstream out(path, std::ios::trunc);
-    out << outcome.dump() << "\n";
-    if (!out) {
-        spdlog::warn("could not write the termination log {}", path.string());
-    }
+    write_termination_file(config, outcome.dump() + "\n");
 }
 
 const Command* find_command(std::string_view name) {
@@ -605,15 +633,17 @@ const Command* find_command(std::string_view name) {
     return nullptr;
 }
 
-} // namespace
-
-int run(const std::vector<std::string>& args) {
+// run() once stdout is checked: every path that printed something calls `out.finish()` before
+// it returns.
+int dispatch(const std::vector<std::string>& args, CheckedStdout& out) {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         print_overview(std::cout);
+        out.finish();
         return args.empty() ? static_cast<int>(ExitCode::usage) : 0;
     }
     if (args[0] == "--version" || args[0] == "version") {
         std::cout << "schemagate " << k_version << "\n";
+        out.finish();
         return 0;
     }
     // Options may come before the command: `schemagate --dir db upgrade head`.
@@ -673,6 +703,7 @@ int run(const std::vector<std::string>& args) {
                 std::cout << specific << "\n";
             }
             std::cout << common;
+            out.finish();
             return 0;
         }
         po::notify(vm);
@@ -703,17 +734,32 @@ int run(const std::vector<std::string>& args) {
     // lines too, so that a log pipeline sees one format.
     try {
         const int code = command->handler(Invocation{vm, config, settings, positionals});
+        out.finish(); // what was printed but not written turns success into failure
         write_termination_log(config, command->name, code, "");
         return code;
     } catch (const Error& e) {
         write_termination_log(config, command->name, static_cast<int>(e.code()), e.what());
-        if (config.log_format != "json") {
+        if (config.log_format != "json" || dynamic_cast<const StdoutClosed*>(&e) != nullptr) {
             throw;
         }
         const util::LogField exit_field("exit_code", std::to_string(static_cast<int>(e.code())),
                                         util::LogField::Type::number);
         spdlog::error("{}", e.what());
         return static_cast<int>(e.code());
+    }
+}
+
+} // namespace
+
+int run(const std::vector<std::string>& args) {
+    // A closed pipe is an error to report (below, or in the log), not a signal that kills the
+    // process mid-migration: a reader of the logs that exits must not stop a run part way.
+    std::signal(SIGPIPE, SIG_IGN);
+    CheckedStdout out;
+    try {
+        return dispatch(args, out);
+    } catch (const StdoutClosed& e) {
+        return static_cast<int>(e.code()); // quietly: the reader had what it wanted
     }
 }
 

@@ -1,12 +1,18 @@
 #include <schemagate/config/config.hpp>
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <schemagate/http/http_client.hpp>
 #include <schemagate/store/conninfo.hpp>
 #include <schemagate/util/duration.hpp>
 #include <schemagate/util/error.hpp>
@@ -20,16 +26,68 @@ namespace schemagate::config {
 namespace {
 
 constexpr std::string_view k_env_prefix = "SCHEMAGATE_";
+constexpr int k_max_lock_retries = 1000;
+// wait and serve re-read the database on this interval when no NOTIFY came (and retry an
+// unreachable one on it): below a second, many waiters would load the database they wait for.
+constexpr std::chrono::milliseconds k_min_interval{std::chrono::seconds(1)};
+// What spdlog's level names accept; the help lists the five that matter.
+constexpr std::array<std::string_view, 9> k_log_levels = {
+    "trace", "debug", "info", "warn", "warning", "error", "err", "critical", "off"};
 
-std::string read_text(const std::filesystem::path& path, const std::string& what) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw UsageError(what + ": cannot read " + path.string() +
-                         "; check that it is mounted and readable");
+// ADDRESS:PORT as HttpServer takes it: anything (or nothing) before the last ':', then a port
+// of 0 to 65535.
+bool valid_listen(std::string_view listen) {
+    const std::size_t colon = listen.rfind(':');
+    if (colon == std::string_view::npos) {
+        return false;
     }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
+    const std::string_view port = listen.substr(colon + 1);
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != port.npos) {
+        return false;
+    }
+    return std::stoi(std::string(port)) <= 65535;
+}
+
+// Why the last system call failed, in words ("No such file or directory").
+std::string os_reason(int error) {
+    return std::generic_category().message(error);
+}
+
+// The whole of the file a setting names; `what` is that setting and its source, as in
+// "config (from env SCHEMAGATE_CONFIG)". Throws UsageError when the file is missing,
+// unreadable or a directory, with the reason.
+std::string read_text(const std::filesystem::path& path, const std::string& what) {
+    auto refuse = [&](const std::string& why) {
+        return UsageError(what + ": cannot read " + path.string() + " (" + why +
+                          "); check that it is mounted and readable");
+    };
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        throw refuse(os_reason(errno));
+    }
+    std::string text;
+    struct stat st {};
+    int error = ::fstat(fd, &st) == 0 ? 0 : errno;
+    if (error == 0 && S_ISDIR(st.st_mode)) {
+        ::close(fd);
+        throw UsageError(what + ": " + path.string() + " is a directory; name the file itself");
+    }
+    char buffer[8192];
+    while (error == 0) {
+        const ssize_t n = ::read(fd, buffer, sizeof(buffer));
+        if (n > 0) {
+            text.append(buffer, static_cast<std::size_t>(n));
+        } else if (n == 0) {
+            break;
+        } else if (errno != EINTR) {
+            error = errno;
+        }
+    }
+    ::close(fd);
+    if (error != 0) {
+        throw refuse(os_reason(error));
+    }
+    return text;
 }
 
 // The values a source gives for one option: a list splits on commas (and, in a config
@@ -75,8 +133,14 @@ const OptionSpec& known_option(const std::string& name, const std::string& where
     return *spec;
 }
 
-void read_config_file(Settings& out, const std::filesystem::path& path) {
-    std::istringstream lines(read_text(path, "--config"));
+// The option a setting is, with its source: "config (from env SCHEMAGATE_CONFIG)".
+std::string named(const std::string& name, const Setting& s) {
+    return name + " (from " + s.source + ")";
+}
+
+void read_config_file(Settings& out, const Setting& setting) {
+    const std::filesystem::path path = setting.values.front();
+    std::istringstream lines(read_text(path, named("config", setting)));
     std::map<std::string, std::size_t> seen;
     std::string line;
     std::size_t line_no = 0;
@@ -103,20 +167,46 @@ void read_config_file(Settings& out, const std::filesystem::path& path) {
     }
 }
 
-void read_config_dir(Settings& out, const std::filesystem::path& dir) {
+// Every entry whose name does not start with '.' must be a readable file named after an
+// option: a directory, a broken link or an unreadable entry there is a mistake in the mount,
+// not something to skip silently.
+void read_config_dir(Settings& out, const Setting& setting) {
+    namespace fs = std::filesystem;
+    const fs::path dir = setting.values.front();
+    const std::string what = named("config-dir", setting);
     std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec)) {
-        throw UsageError("--config-dir: " + dir.string() + " is not a directory");
+    const fs::file_status status = fs::status(dir, ec);
+    if (ec || !fs::is_directory(status)) {
+        throw UsageError(what + ": " + dir.string() +
+                         (ec ? " cannot be read (" + ec.message() + ")" : " is not a directory") +
+                         "; check that it is mounted and readable");
     }
-    std::vector<std::filesystem::path> files;
-    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-        const std::string name = entry.path().filename().string();
+    std::vector<fs::path> files;
+    fs::directory_iterator it(dir, ec);
+    for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+        const fs::path& path = it->path();
+        const std::string name = path.filename().string();
         // A mounted ConfigMap holds ..data and a timestamped folder next to one link per key.
-        if (name.empty() || name.front() == '.' ||
-            !std::filesystem::is_regular_file(entry.path(), ec)) {
+        if (name.empty() || name.front() == '.') {
             continue;
         }
-        files.push_back(entry.path());
+        std::error_code entry_ec;
+        const fs::file_type type = it->status(entry_ec).type(); // follows links
+        if (entry_ec) {
+            throw UsageError("config dir " + path.string() + ": cannot read it (" +
+                             entry_ec.message() +
+                             "); a broken link? check the mount, or remove the entry");
+        }
+        if (type != fs::file_type::regular) {
+            throw UsageError("config dir " + path.string() +
+                             ": not a file; a config dir holds one file per option, named "
+                             "after it (names starting with '.' are skipped)");
+        }
+        files.push_back(path);
+    }
+    if (ec) {
+        throw UsageError(what + ": cannot list " + dir.string() + " (" + ec.message() +
+                         "); check that it is mounted and readable");
     }
     std::sort(files.begin(), files.end());
     for (const auto& file : files) {
@@ -159,7 +249,7 @@ const std::vector<OptionSpec>& option_specs() {
          "PostgreSQL statement_timeout for each migration step; a file's "
          "'-- statement-timeout:' overrides it"},
         {"lock-retries", Kind::count, "10",
-         "retries of a step that hit its lock_timeout or a deadlock, with backoff"},
+         "retries (0 to 1000) of a step that hit its lock_timeout or a deadlock, with backoff"},
         {"run-id", Kind::text, "none",
          "names one request, shared by its copies and retries (a Job's controller-uid): a "
          "relative target (+N, -N) is resolved once per run id, and recorded"},
@@ -177,12 +267,13 @@ const std::vector<OptionSpec>& option_specs() {
          "with --listen, keep serving this long after the command finished, so Prometheus "
          "can scrape the final state"},
         {"interval", Kind::duration, "10s",
-         "how often serve and wait re-read the database when no notification comes"},
+         "how often serve and wait re-read the database when no notification comes (at least "
+         "1s)"},
         {"pushgateway", Kind::text, "none",
          "push the final metrics to this Prometheus Pushgateway, http://HOST:PORT", Secret::yes},
         {"termination-log", Kind::text, "/dev/termination-log",
-         "where to write the one-line JSON outcome when the process ends (skipped when its "
-         "directory does not exist)"},
+         "where to write the one-line JSON outcome when the process ends (the default only "
+         "when the file exists, as in a pod; a path given is created)"},
         {"config", Kind::text, "none", "read options from this file of 'option = value' lines"},
         {"config-dir", Kind::text, "none",
          "read options from this directory of files named after options (a mounted "
@@ -227,11 +318,12 @@ Settings gather(const Settings& flags, const Environment& env) {
         }
         offer(out, *spec, values_of(*spec, value), "env " + key, "env " + key);
     }
+    // Copies: reading a source adds to `out`.
     if (auto it = out.find("config"); it != out.end()) {
-        read_config_file(out, it->second.values.front());
+        read_config_file(out, Setting(it->second));
     }
     if (auto it = out.find("config-dir"); it != out.end()) {
-        read_config_dir(out, it->second.values.front());
+        read_config_dir(out, Setting(it->second));
     }
     if (auto it = env.find("DATABASE_URL"); it != env.end() && !it->second.empty()) {
         offer(out, *find_option("database-url"), {it->second}, "env DATABASE_URL",
@@ -293,11 +385,22 @@ Config resolve(const Settings& settings) {
     duration("statement-timeout", c.statement_timeout);
     if (const Setting* s = get("lock-retries")) {
         const std::string& v = s->values.front();
-        if (v.empty() || v.size() > 6 ||
+        if (v.empty() ||
             !std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
-            throw fail("lock-retries", *s, "'" + v + "' is not a whole number of retries");
+            throw fail("lock-retries", *s,
+                       "'" + v + "' is not a whole number of retries; use 0 to " +
+                           std::to_string(k_max_lock_retries));
         }
-        c.lock_retries = std::stoi(v);
+        long long n = 0;
+        for (const char ch : v) {
+            n = std::min<long long>(n * 10 + (ch - '0'), k_max_lock_retries + 1LL);
+        }
+        if (n > k_max_lock_retries) {
+            throw fail("lock-retries", *s,
+                       "'" + v + "' is too many; use at most " +
+                           std::to_string(k_max_lock_retries));
+        }
+        c.lock_retries = static_cast<int>(n);
     }
     if (const Setting* s = get("run-id")) {
         c.run_id = s->values.front();
@@ -317,6 +420,12 @@ Config resolve(const Settings& settings) {
     }
     if (const Setting* s = get("log-level")) {
         c.log_level = s->values.front();
+        if (std::find(k_log_levels.begin(), k_log_levels.end(), c.log_level) ==
+            k_log_levels.end()) {
+            throw fail("log-level", *s,
+                       "'" + c.log_level +
+                           "' is not a log level; use trace, debug, info, warn or error");
+        }
     }
     if (const Setting* s = get("log-format")) {
         c.log_format = s->values.front();
@@ -326,18 +435,35 @@ Config resolve(const Settings& settings) {
     }
     if (const Setting* s = get("listen")) {
         c.listen = s->values.front();
+        if (!c.listen.empty() && !valid_listen(c.listen)) {
+            throw fail("listen", *s,
+                       "'" + c.listen +
+                           "' is not ADDRESS:PORT with a port from 0 to 65535, e.g. 0.0.0.0:9090 "
+                           "(port 0 picks a free one)");
+        }
     }
     duration("linger", c.linger);
     duration("interval", c.interval);
-    if (c.interval.count() <= 0) {
-        throw UsageError("interval: must be more than 0");
+    if (const Setting* s = get("interval"); s != nullptr && c.interval < k_min_interval) {
+        throw fail("interval", *s,
+                   util::format_duration(c.interval) + " is below the floor of " +
+                       util::format_duration(k_min_interval) +
+                       ": wait and serve learn of each change through NOTIFY at once and "
+                       "re-read on the interval only as a fallback; use 1s or more");
     }
     if (const Setting* s = get("pushgateway")) {
         c.pushgateway = s->values.front();
         util::register_conninfo_secrets(c.pushgateway); // http://user:password@host:port
+        if (!c.pushgateway.empty() && !http::parse_endpoint(c.pushgateway)) {
+            throw fail("pushgateway", *s,
+                       "'" + http::redact_url(c.pushgateway) +
+                           "' is not http://HOST:PORT (or https://) with a port from 1 to "
+                           "65535");
+        }
     }
     if (const Setting* s = get("termination-log")) {
         c.termination_log = s->values.front();
+        c.termination_log_given = true;
     }
     return c;
 }

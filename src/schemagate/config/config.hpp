@@ -30,6 +30,7 @@ struct Config {
     std::chrono::milliseconds interval{std::chrono::seconds(10)};
     std::string pushgateway; // http://host:port; "" for none
     std::string termination_log = "/dev/termination-log";
+    bool termination_log_given = false; // set by a flag, variable or config: may create the file
 };
 
 enum class Kind { text, list, duration, count, toggle };
