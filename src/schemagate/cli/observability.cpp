@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <schemagate/cli/render.hpp>
 #include <schemagate/migration/planner.hpp>
 #include <schemagate/runner/runner.hpp>
 #include <schemagate/util/duration.hpp>
@@ -66,7 +67,7 @@ Observability::Observability(const config::Config& config)
         m_server = std::make_unique<http::HttpServer>(
             config.listen, http::Endpoints{[this] {
                                                const std::lock_guard lock(m_mutex);
-                                               return std::make_pair(m_ready, m_reason.dump());
+                                               return std::make_pair(m_ready, json_text(m_reason));
                                            },
                                            [this] { return m_metrics.exposition(); }});
     }
