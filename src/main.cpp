@@ -37,8 +37,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "schemagate: error: %s\n", printable(e.what()).c_str());
         return static_cast<int>(e.code());
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "schemagate: unexpected error: %s\n",
-                     printable(e.what()).c_str());
+        std::fprintf(stderr, "schemagate: unexpected error: %s\n", printable(e.what()).c_str());
         return static_cast<int>(ExitCode::migration_failed);
     }
 }

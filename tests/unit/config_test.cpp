@@ -183,16 +183,15 @@ TEST(Resolve, PushgatewayPasswordIsRegisteredAsSecret) {
 }
 
 TEST(Resolve, ControlCharacterInAnOptionIsRefusedNamingOptionAndSource) {
-    for (const std::string source : {"flag --history-table", "env SCHEMAGATE_HISTORY_TABLE",
-                                     "config file /etc/sg.conf:3",
-                                     "config dir /etc/sg/history-table"}) {
+    for (const std::string source :
+         {"flag --history-table", "env SCHEMAGATE_HISTORY_TABLE", "config file /etc/sg.conf:3",
+          "config dir /etc/sg/history-table"}) {
         try {
             resolve({{"history-table", {{"hist\n;DROP TABLE users;--"}, source}}});
             FAIL() << "expected UsageError";
         } catch (const UsageError& e) {
             const std::string what = e.what();
-            EXPECT_NE(what.find("history-table (from " + source + ")"), std::string::npos)
-                << what;
+            EXPECT_NE(what.find("history-table (from " + source + ")"), std::string::npos) << what;
             EXPECT_EQ(what.find('\n'), std::string::npos) << what;
         }
     }

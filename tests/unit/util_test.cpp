@@ -237,7 +237,8 @@ TEST(Scrub, ShortSecretIsNotSearchedForSoTextIsNotMangled) {
     util::register_secret("e");
     util::register_secret("1");
     util::register_secret("\"");
-    EXPECT_EQ(util::scrub(R"(selected 1 revision "head" here)"), R"(selected 1 revision "head" here)");
+    EXPECT_EQ(util::scrub(R"(selected 1 revision "head" here)"),
+              R"(selected 1 revision "head" here)");
 }
 
 TEST(RedactSecrets, UriUserInfoInsideAMessageIsReplaced) {
@@ -263,8 +264,9 @@ TEST(RedactSecrets, KeywordPasswordsInsideAMessageAreReplaced) {
 }
 
 TEST(RedactSecrets, MistypedFlagWithUrlIsReplaced) {
-    EXPECT_EQ(util::redact_secrets("unrecognised option '--database_url=postgresql://u:SECRET@h/db'"),
-              "unrecognised option '--database_url=postgresql://u:***@h/db'");
+    EXPECT_EQ(
+        util::redact_secrets("unrecognised option '--database_url=postgresql://u:SECRET@h/db'"),
+        "unrecognised option '--database_url=postgresql://u:***@h/db'");
 }
 
 TEST(RedactSecrets, TextWithoutPasswordsIsUnchanged) {
@@ -326,7 +328,7 @@ TEST(CheckConninfo, PieceOfThePasswordQuotedByLibpqIsHidden) {
 // --- UTF-8 and printable text ---------------------------------------------------------------
 
 TEST(Utf8Prefix, CutsOnACharacterBoundary) {
-    const std::string text = "ab\xc3\xa9"   // é: 2 bytes
+    const std::string text = "ab\xc3\xa9"    // é: 2 bytes
                              "\xe2\x82\xac"; // €: 3 bytes
     EXPECT_EQ(util::utf8_prefix(text, 3), "ab");
     EXPECT_EQ(util::utf8_prefix(text, 4), "ab\xc3\xa9");
@@ -338,8 +340,9 @@ TEST(Utf8Prefix, CutsOnACharacterBoundary) {
 TEST(Utf8Valid, ReplacesBytesThatAreNotUtf8) {
     EXPECT_EQ(util::utf8_valid("caf\xe9"), "caf\xef\xbf\xbd");
     EXPECT_EQ(util::utf8_valid("\xc3\xa9\xe2\x82"), "\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd");
-    EXPECT_EQ(util::utf8_valid("\xed\xa0\x80"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); // surrogate
-    EXPECT_EQ(util::utf8_valid("\xc0\xaf"), "\xef\xbf\xbd\xef\xbf\xbd");                // overlong
+    EXPECT_EQ(util::utf8_valid("\xed\xa0\x80"),
+              "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");                   // surrogate
+    EXPECT_EQ(util::utf8_valid("\xc0\xaf"), "\xef\xbf\xbd\xef\xbf\xbd"); // overlong
     EXPECT_EQ(util::utf8_valid("ok \xf0\x9f\x98\x80"), "ok \xf0\x9f\x98\x80");
 }
 
@@ -347,7 +350,9 @@ TEST(Printable, EscapesControlCharactersAndBytesThatAreNotUtf8) {
     EXPECT_EQ(util::printable("a\nb\rc\td"), "a\\nb\\rc\\td");
     EXPECT_EQ(util::printable("\x1b[31mred"), "\\x1b[31mred");
     EXPECT_EQ(util::printable("caf\xe9"), "caf\\xe9");
-    EXPECT_EQ(util::printable("\xc2\x9b" "2J"), "\\u009b2J"); // C1 CSI
+    EXPECT_EQ(util::printable("\xc2\x9b"
+                              "2J"),
+              "\\u009b2J"); // C1 CSI
     EXPECT_EQ(util::printable("caf\xc3\xa9 \\ ok"), "caf\xc3\xa9 \\ ok");
     EXPECT_FALSE(util::has_control("caf\xc3\xa9"));
     EXPECT_TRUE(util::has_control("a\nb"));

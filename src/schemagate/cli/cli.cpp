@@ -137,8 +137,7 @@ int run_runner(const Invocation& inv,
         run_observed(inv, observability, target, action);
     } catch (const Error& e) {
         observability.set_readiness(
-            false,
-            {{"ready", false}, {"reason", "the run failed"}, {"error", util::scrub(e.what())}});
+            false, {{"ready", false}, {"reason", "the run failed"}, {"error", e.what()}});
         observability.finish(static_cast<int>(e.code()));
         throw;
     }
@@ -216,10 +215,8 @@ int cmd_validate(const Invocation& inv) {
                            "with DROP INDEX CONCURRENTLY, then create it again");
     }
     if (inv.flag("json")) {
-        std::cout << json_text({{"valid", problems.empty()},
-                                {"problems", problems},
-                                {"notes", notes}},
-                               2)
+        std::cout << json_text(
+                         {{"valid", problems.empty()}, {"problems", problems}, {"notes", notes}}, 2)
                   << "\n";
     } else {
         for (const auto& p : problems) {

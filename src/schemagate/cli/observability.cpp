@@ -10,6 +10,7 @@
 #include <schemagate/runner/runner.hpp>
 #include <schemagate/util/duration.hpp>
 #include <schemagate/util/interrupt.hpp>
+#include <schemagate/util/secrets.hpp>
 
 namespace schemagate::cli {
 
@@ -75,7 +76,24 @@ Observability::Observability(const config::Config& config)
 
 Observability::~Observability() = default;
 
+namespace {
+
+// Every string in `value` scrubbed of secrets: the /readyz body is made of scrubbed values,
+// since scrubbing its encoded text could cut a JSON escape in two.
+void scrub_strings(nlohmann::json& value) {
+    if (value.is_string()) {
+        value = util::scrub(value.get_ref<const std::string&>());
+    } else if (value.is_structured()) {
+        for (auto& item : value) {
+            scrub_strings(item);
+        }
+    }
+}
+
+} // namespace
+
 void Observability::set_readiness(bool ready, nlohmann::json reason) {
+    scrub_strings(reason);
     const std::lock_guard lock(m_mutex);
     m_ready = ready;
     m_reason = std::move(reason);

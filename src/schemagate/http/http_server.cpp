@@ -38,7 +38,8 @@ HttpServer::HttpServer(const std::string& listen, Endpoints endpoints)
     m_server->Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
         const auto [ready, body] = m_endpoints.readiness();
         res.status = ready ? 200 : 503;
-        res.set_content(util::scrub(body) + "\n", "application/json");
+        // Already scrubbed, value by value, before it was encoded (cli::Observability).
+        res.set_content(body + "\n", "application/json");
     });
     m_server->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
         res.set_content(util::scrub(m_endpoints.metrics()),

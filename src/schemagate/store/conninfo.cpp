@@ -61,8 +61,8 @@ std::string parse_error_text(std::string_view reason, const std::string& conninf
         }
         const std::string_view piece = reason.substr(open + 1, close - open - 1);
         out.append(reason.substr(pos, open + 1 - pos));
-        const bool names_password = piece.size() > 8 && util::to_lower(piece).find("password") !=
-                                                            std::string::npos;
+        const bool names_password =
+            piece.size() > 8 && util::to_lower(piece).find("password") != std::string::npos;
         if (piece == conninfo) {
             out += redacted;
         } else if (piece.size() <= 1 ||

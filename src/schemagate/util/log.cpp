@@ -57,10 +57,10 @@ protected:
                    std::string(level.data(), level.size()) + "\",\"msg\":\"" +
                    json_escape(payload) + "\"";
             for (const auto& f : t_fields) {
-                line += ",\"" + json_escape(f.key) + "\":" +
-                        (f.type == LogField::Type::number
-                             ? f.value
-                             : "\"" + json_escape(scrub(f.value)) + "\"");
+                line +=
+                    ",\"" + json_escape(f.key) + "\":" +
+                    (f.type == LogField::Type::number ? f.value
+                                                      : "\"" + json_escape(scrub(f.value)) + "\"");
             }
             line += "}\n";
         } else {

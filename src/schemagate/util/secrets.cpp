@@ -197,8 +197,7 @@ std::vector<Span> text_keyword_spans(std::string_view text) {
         } else {
             while (i < text.size() && !is_space(text[i]) && text[i] != '"' &&
                    !(in_uri && (text[i] == '&' || text[i] == '#'))) {
-                i += (text[i] == '\\' && i + 1 < text.size() && !is_space(text[i + 1])) ? 2U
-                                                                                        : 1U;
+                i += (text[i] == '\\' && i + 1 < text.size() && !is_space(text[i + 1])) ? 2U : 1U;
             }
             end = std::min(i, text.size());
         }
