@@ -7,6 +7,7 @@
 #include <schemagate/cli/cli.hpp>
 #include <schemagate/util/error.hpp>
 #include <schemagate/util/secrets.hpp>
+#include <schemagate/util/strings.hpp>
 
 // GnuTLS is loaded with libpq (through libldap) and initialises itself from a library
 // constructor: about 0.8 MB and 1 ms at every start, for nothing, since schemagate's TLS is
@@ -19,16 +20,24 @@ extern "C" int _gnutls_global_init_skip(void) {
     return 1;
 }
 
+namespace {
+
+// An error as one line of stderr: no password, no control character.
+std::string printable(const char* what) {
+    return schemagate::util::printable(schemagate::util::scrub(what));
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
     using schemagate::ExitCode;
     try {
         return schemagate::cli::run(std::vector<std::string>(argv + 1, argv + argc));
     } catch (const schemagate::Error& e) {
-        std::fprintf(stderr, "schemagate: error: %s\n", schemagate::util::scrub(e.what()).c_str());
+        std::fprintf(stderr, "schemagate: error: %s\n", printable(e.what()).c_str());
         return static_cast<int>(e.code());
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "schemagate: unexpected error: %s\n",
-                     schemagate::util::scrub(e.what()).c_str());
+        std::fprintf(stderr, "schemagate: unexpected error: %s\n", printable(e.what()).c_str());
         return static_cast<int>(ExitCode::migration_failed);
     }
 }

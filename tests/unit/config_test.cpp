@@ -182,6 +182,27 @@ TEST(Resolve, PushgatewayPasswordIsRegisteredAsSecret) {
     EXPECT_EQ(util::redact_conninfo(c.pushgateway), "http://ops:***@gw:9091");
 }
 
+TEST(Resolve, ControlCharacterInAnOptionIsRefusedNamingOptionAndSource) {
+    for (const std::string source :
+         {"flag --history-table", "env SCHEMAGATE_HISTORY_TABLE", "config file /etc/sg.conf:3",
+          "config dir /etc/sg/history-table"}) {
+        try {
+            resolve({{"history-table", {{"hist\n;DROP TABLE users;--"}, source}}});
+            FAIL() << "expected UsageError";
+        } catch (const UsageError& e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find("history-table (from " + source + ")"), std::string::npos) << what;
+            EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+        }
+    }
+    EXPECT_THROW(resolve({{"dir", {{"db\x1b[2J"}, "env SCHEMAGATE_DIR"}}}), UsageError);
+}
+
+TEST(Resolve, KeywordConnectionStringMayBeWrittenOverSeveralLines) {
+    const Config c = resolve({{"database-url", {{"host=db\nuser=app"}, "config dir x"}}});
+    EXPECT_EQ(c.database_url, "host=db\nuser=app");
+}
+
 TEST(Resolve, UnreadablePasswordFileIsAUsageError) {
     EXPECT_THROW(resolve({{"database-password-file", {{"/nonexistent/pw"}, "flag"}}}), UsageError);
 }

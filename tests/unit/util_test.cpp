@@ -6,8 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <schemagate/cli/render.hpp>
+#include <schemagate/store/conninfo.hpp>
 #include <schemagate/store/history_table.hpp>
 #include <schemagate/util/duration.hpp>
+#include <schemagate/util/error.hpp>
+#include <schemagate/util/log.hpp>
 #include <schemagate/util/secrets.hpp>
 #include <schemagate/util/sha256.hpp>
 #include <schemagate/util/strings.hpp>
@@ -225,6 +229,156 @@ TEST(Scrub, LeavesTextWithoutSecretsUnchanged) {
 TEST(Scrub, EmptySecretIsIgnored) {
     util::register_secret("");
     EXPECT_EQ(util::scrub("abc"), "abc");
+}
+
+TEST(Scrub, ShortSecretIsNotSearchedForSoTextIsNotMangled) {
+    // A password "e" must not star out every "e" (giving itself away), nor a password '"'
+    // every quote of a message.
+    util::register_secret("e");
+    util::register_secret("1");
+    util::register_secret("\"");
+    EXPECT_EQ(util::scrub(R"(selected 1 revision "head" here)"),
+              R"(selected 1 revision "head" here)");
+}
+
+TEST(RedactSecrets, UriUserInfoInsideAMessageIsReplaced) {
+    EXPECT_EQ(util::redact_secrets("cannot use postgresql://app:e@db/main: refused"),
+              "cannot use postgresql://app:***@db/main: refused");
+}
+
+TEST(RedactSecrets, UriPasswordWithRawSlashAndAtIsReplacedWhole) {
+    EXPECT_EQ(util::redact_secrets("x 'postgresql://u:ab/c+d==@e@h:5432/db' y"),
+              "x 'postgresql://u:***@h:5432/db' y");
+}
+
+TEST(RedactSecrets, UriQueryPasswordAndSslpasswordAreReplaced) {
+    EXPECT_EQ(util::redact_secrets("at postgres://h/db?sslpassword=k1&password=p2&x=1 now"),
+              "at postgres://h/db?sslpassword=***&password=***&x=1 now");
+}
+
+TEST(RedactSecrets, KeywordPasswordsInsideAMessageAreReplaced) {
+    EXPECT_EQ(util::redact_secrets("bad: host=h sslpassword='a b\\'c' password=1 user=u"),
+              "bad: host=h sslpassword='***' password=*** user=u");
+    EXPECT_EQ(util::redact_secrets("PGPASSWORD = x and db_password=\"y\""),
+              "PGPASSWORD = *** and db_password=\"***\"");
+}
+
+TEST(RedactSecrets, MistypedFlagWithUrlIsReplaced) {
+    EXPECT_EQ(
+        util::redact_secrets("unrecognised option '--database_url=postgresql://u:SECRET@h/db'"),
+        "unrecognised option '--database_url=postgresql://u:***@h/db'");
+}
+
+TEST(RedactSecrets, TextWithoutPasswordsIsUnchanged) {
+    for (const char* text : {"nothing to hide", "see http://example.com/a:b", "e", "",
+                             "a password is needed", "time 12:00 at host@example"}) {
+        EXPECT_EQ(util::redact_secrets(text), text);
+    }
+}
+
+TEST(RedactConninfo, SslpasswordIsReplaced) {
+    EXPECT_EQ(util::redact_conninfo("host=db sslpassword=k3y password=pw"),
+              "host=db sslpassword=*** password=***");
+    EXPECT_EQ(util::conninfo_password("host=db sslpassword=k3y password=pw"), "pw");
+}
+
+TEST(RegisterConninfoSecrets, SslpasswordIsRegistered) {
+    util::register_conninfo_secrets("host=db sslpassword=SslKeyPass1");
+    EXPECT_EQ(util::scrub("x SslKeyPass1 y"), "x *** y");
+}
+
+// A UsageError's message from check_conninfo, or "" when it accepts the string.
+std::string conninfo_refusal(const std::string& conninfo) {
+    try {
+        store::check_conninfo(conninfo);
+        return "";
+    } catch (const UsageError& e) {
+        return e.what();
+    }
+}
+
+TEST(CheckConninfo, RawSlashOrAtInUriPasswordIsRefusedWithoutShowingIt) {
+    for (const char* uri : {"postgresql://u:Zq9Kf/Xw+Kp7Lm==@h:5432/db",
+                            "postgres://u:Pq7Vw@Rs5Tx@h/db", "postgresql://u:Pq7Vw@Rs5Tx@/db"}) {
+        const std::string why = conninfo_refusal(uri);
+        EXPECT_NE(why.find("percent-encode"), std::string::npos) << uri << ": " << why;
+        for (const char* piece : {"Zq9Kf", "Xw+Kp", "Pq7Vw", "Rs5Tx"}) {
+            EXPECT_EQ(why.find(piece), std::string::npos) << why;
+        }
+    }
+}
+
+TEST(CheckConninfo, PercentEncodedPasswordAndAtInQueryAreAccepted) {
+    EXPECT_EQ(conninfo_refusal("postgresql://u:Zq9Kf%2FXw%2BKp%3D@h:5432/db"), "");
+    EXPECT_EQ(conninfo_refusal("postgresql://u:p%40w@h/db?application_name=a@b"), "");
+    EXPECT_EQ(conninfo_refusal("postgresql://u:pa?ss@h/db"), "");
+    EXPECT_EQ(conninfo_refusal("host=h password=a/b@c user=u"), "");
+}
+
+TEST(CheckConninfo, PieceOfThePasswordQuotedByLibpqIsHidden) {
+    const std::string why = conninfo_refusal("postgresql://u:CANARY%ZZPW@h/db");
+    EXPECT_NE(why.find("invalid percent-encoded token"), std::string::npos) << why;
+    EXPECT_EQ(why.find("CANARY"), std::string::npos) << why;
+    const std::string query = conninfo_refusal("postgresql://u@h/db?password:Canary5");
+    EXPECT_EQ(query.find("Canary5"), std::string::npos) << query;
+    const std::string bogus = conninfo_refusal("postgresql://u:pw@h/db?bogus=1");
+    EXPECT_NE(bogus.find("\"bogus\""), std::string::npos) << bogus;
+}
+
+// --- UTF-8 and printable text ---------------------------------------------------------------
+
+TEST(Utf8Prefix, CutsOnACharacterBoundary) {
+    const std::string text = "ab\xc3\xa9"    // é: 2 bytes
+                             "\xe2\x82\xac"; // €: 3 bytes
+    EXPECT_EQ(util::utf8_prefix(text, 3), "ab");
+    EXPECT_EQ(util::utf8_prefix(text, 4), "ab\xc3\xa9");
+    EXPECT_EQ(util::utf8_prefix(text, 6), "ab\xc3\xa9");
+    EXPECT_EQ(util::utf8_prefix(text, 7), text);
+    EXPECT_EQ(util::utf8_prefix("caf\xe9!", 4), "caf\xe9"); // a stray byte counts as one
+}
+
+TEST(Utf8Valid, ReplacesBytesThatAreNotUtf8) {
+    EXPECT_EQ(util::utf8_valid("caf\xe9"), "caf\xef\xbf\xbd");
+    EXPECT_EQ(util::utf8_valid("\xc3\xa9\xe2\x82"), "\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd");
+    EXPECT_EQ(util::utf8_valid("\xed\xa0\x80"),
+              "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");                   // surrogate
+    EXPECT_EQ(util::utf8_valid("\xc0\xaf"), "\xef\xbf\xbd\xef\xbf\xbd"); // overlong
+    EXPECT_EQ(util::utf8_valid("ok \xf0\x9f\x98\x80"), "ok \xf0\x9f\x98\x80");
+}
+
+TEST(Printable, EscapesControlCharactersAndBytesThatAreNotUtf8) {
+    EXPECT_EQ(util::printable("a\nb\rc\td"), "a\\nb\\rc\\td");
+    EXPECT_EQ(util::printable("\x1b[31mred"), "\\x1b[31mred");
+    EXPECT_EQ(util::printable("caf\xe9"), "caf\\xe9");
+    EXPECT_EQ(util::printable("\xc2\x9b"
+                              "2J"),
+              "\\u009b2J"); // C1 CSI
+    EXPECT_EQ(util::printable("caf\xc3\xa9 \\ ok"), "caf\xc3\xa9 \\ ok");
+    EXPECT_FALSE(util::has_control("caf\xc3\xa9"));
+    EXPECT_TRUE(util::has_control("a\nb"));
+    EXPECT_TRUE(util::has_control("\x7f"));
+}
+
+TEST(JsonEscape, AnyBytesGiveValidJsonText) {
+    EXPECT_EQ(util::json_escape("caf\xe9 \"q\" \\ \n \x1b \x7f \xc3\xa9"),
+              "caf\\ufffd \\\"q\\\" \\\\ \\n \\u001b \\u007f \xc3\xa9");
+}
+
+TEST(ParseHistoryTable, ControlCharacterIsRefusedAndShownEscaped) {
+    for (const char* text : {"hist\nDROP TABLE x", "hist\r", "ops.\x1b[2Jhist", "a\tb"}) {
+        const auto parsed = store::parse_history_table(text);
+        ASSERT_FALSE(parsed) << text;
+        EXPECT_NE(parsed.error().find("control character"), std::string::npos) << parsed.error();
+        EXPECT_FALSE(util::has_control(parsed.error())) << parsed.error();
+    }
+}
+
+TEST(JsonText, BytesThatAreNotUtf8BecomeReplacementCharacters) {
+    // nlohmann::json's plain dump() throws on these, which lost the termination message.
+    EXPECT_EQ(cli::json_text({{"message", "caf\xe9"}}), "{\"message\":\"caf\xef\xbf\xbd\"}");
+    const std::string cut = std::string(2999, 'x') + "\xe2\x82\xac";
+    EXPECT_EQ(cli::json_text(std::string(util::utf8_prefix(cut, 3000))),
+              "\"" + std::string(2999, 'x') + "\"");
 }
 
 // --- sha256 -------------------------------------------------------------------------------

@@ -144,8 +144,7 @@ int run_runner(const Invocation& inv,
         run_observed(inv, observability, target, action);
     } catch (const Error& e) {
         observability.set_readiness(
-            false,
-            {{"ready", false}, {"reason", "the run failed"}, {"error", util::scrub(e.what())}});
+            false, {{"ready", false}, {"reason", "the run failed"}, {"error", e.what()}});
         observability.finish(static_cast<int>(e.code()));
         throw;
     }
@@ -168,12 +167,12 @@ int cmd_config(const Invocation& inv) {
                         {"source", set ? it->second.source : "default"}});
     }
     if (inv.flag("json")) {
-        std::cout << nlohmann::json{{"options", rows}}.dump(2) << "\n";
+        std::cout << json_text({{"options", rows}}, 2) << "\n";
         return 0;
     }
     for (const auto& row : rows) {
         const auto option = row["option"].get<std::string>();
-        const auto value = row["value"].get<std::string>();
+        const auto value = util::printable(row["value"].get<std::string>());
         std::cout << option << std::string(option.size() < 24 ? 24 - option.size() : 1, ' ')
                   << value << std::string(value.size() < 44 ? 44 - value.size() : 1, ' ')
                   << row["source"].get<std::string>() << "\n";
@@ -223,17 +222,15 @@ int cmd_validate(const Invocation& inv) {
                            "with DROP INDEX CONCURRENTLY, then create it again");
     }
     if (inv.flag("json")) {
-        std::cout << nlohmann::json{{"valid", problems.empty()},
-                                    {"problems", problems},
-                                    {"notes", notes}}
-                         .dump(2)
+        std::cout << json_text(
+                         {{"valid", problems.empty()}, {"problems", problems}, {"notes", notes}}, 2)
                   << "\n";
     } else {
         for (const auto& p : problems) {
-            std::cout << "problem: " << p << "\n";
+            std::cout << "problem: " << util::printable(p) << "\n";
         }
         for (const auto& n : notes) {
-            std::cout << "note: " << n << "\n";
+            std::cout << "note: " << util::printable(n) << "\n";
         }
         std::cout << (problems.empty()
                           ? "valid: the history matches the migration files\n"
@@ -292,14 +289,14 @@ int cmd_current(const Invocation& inv) {
                            {"is_head", known && graph.children(id).empty()},
                            {"known", known}});
         }
-        std::cout << nlohmann::json{{"current", out}}.dump(2) << "\n";
+        std::cout << json_text({{"current", out}}, 2) << "\n";
         return 0;
     }
     if (ids.empty()) {
         spdlog::info("no revision is applied (the database is at base)");
     }
     for (const auto& id : ids) {
-        std::cout << id;
+        std::cout << util::printable(id);
         if (!graph.contains(id)) {
             std::cout << " (unknown to the migration files)";
         } else if (graph.children(id).empty()) {
@@ -317,11 +314,11 @@ int cmd_heads(const Invocation& inv) {
         for (const auto& id : graph.heads()) {
             out.push_back({{"revision", id}, {"message", graph.at(id).message}});
         }
-        std::cout << nlohmann::json{{"heads", out}}.dump(2) << "\n";
+        std::cout << json_text({{"heads", out}}, 2) << "\n";
         return 0;
     }
     for (const auto& id : graph.heads()) {
-        std::cout << id << " (head)\n";
+        std::cout << util::printable(id) << " (head)\n";
     }
     return 0;
 }
@@ -334,7 +331,7 @@ int cmd_history(const Invocation& inv) {
         for (auto it = ms.rbegin(); it != ms.rend(); ++it) {
             out.push_back(revision_json(graph, *it));
         }
-        std::cout << nlohmann::json{{"history", out}}.dump(2) << "\n";
+        std::cout << json_text({{"history", out}}, 2) << "\n";
         return 0;
     }
     for (auto it = ms.rbegin(); it != ms.rend(); ++it) {
@@ -390,30 +387,32 @@ int cmd_status(const Invocation& inv) {
         for (const auto& row : history) {
             rows.push_back(applied_json(row));
         }
-        std::cout << nlohmann::json{{"database", util::redact_conninfo(inv.config.database_url)},
-                                    {"history_table", inv.config.history_table.display()},
-                                    {"lock_key", inv.config.history_table.lock_key()},
-                                    {"target", target},
-                                    {"at_target", at_target},
-                                    {"applied", rows},
-                                    {"pending", pending},
-                                    {"problems", problems}}
-                         .dump(2)
+        std::cout << json_text({{"database", util::redact_conninfo(inv.config.database_url)},
+                                {"history_table", inv.config.history_table.display()},
+                                {"lock_key", inv.config.history_table.lock_key()},
+                                {"target", target},
+                                {"at_target", at_target},
+                                {"applied", rows},
+                                {"pending", pending},
+                                {"problems", problems}},
+                               2)
                   << "\n";
     } else {
-        std::cout << "history table: " << inv.config.history_table.display() << "\n"
-                  << "target: " << target << "\n"
+        std::cout << "history table: " << util::printable(inv.config.history_table.display())
+                  << "\n"
+                  << "target: " << util::printable(target) << "\n"
                   << "applied: " << history.size() << "\n";
+        using util::printable;
         for (const auto& row : history) {
-            std::cout << "  " << row.id << "  " << row.applied_at << "  " << row.applied_by << "  "
-                      << row.message << "\n";
+            std::cout << "  " << printable(row.id) << "  " << printable(row.applied_at) << "  "
+                      << printable(row.applied_by) << "  " << printable(row.message) << "\n";
         }
         std::cout << "pending: " << pending.size() << "\n";
         for (const auto& id : pending) {
-            std::cout << "  " << id << "  " << graph.at(id).message << "\n";
+            std::cout << "  " << printable(id) << "  " << printable(graph.at(id).message) << "\n";
         }
         for (const auto& p : problems) {
-            std::cout << "problem: " << p << "\n";
+            std::cout << "problem: " << printable(p) << "\n";
         }
         std::cout << "at target: " << (at_target ? "yes" : "no") << "\n";
     }
@@ -446,7 +445,7 @@ int cmd_revision(const Invocation& inv) {
                      util::join(heads, ", "));
     }
     const auto path = migration::write_migration(dir, graph, id, heads, inv.value("message"));
-    std::cout << "created " << path.string() << "\n";
+    std::cout << "created " << util::printable(path.string()) << "\n";
     return 0;
 }
 
@@ -475,7 +474,7 @@ int cmd_merge(const Invocation& inv) {
     const std::string id =
         inv.flag("rev-id") ? inv.value("rev-id") : migration::next_revision_id(graph);
     const auto path = migration::write_migration(dir, graph, id, parents, inv.value("message"));
-    std::cout << "created " << path.string() << "\n";
+    std::cout << "created " << util::printable(path.string()) << "\n";
     return 0;
 }
 
@@ -619,9 +618,50 @@ void write_termination_log(const config::Config& config, std::string_view comman
     nlohmann::json outcome{
         {"command", command}, {"exit_code", code}, {"outcome", code == 0 ? "success" : "failure"}};
     if (!error.empty()) {
-        outcome["error"] = util::scrub(error).substr(0, 3000);
+        // Scrubbed before it is encoded, and cut on a character boundary: a byte that is not
+        // UTF-8 (json_text replaces it) or a cut character must not lose the message.
+        outcome["error"] = std::string(util::utf8_prefix(util::scrub(error), 3000));
     }
-    write_termination_file(config, outcome.dump() + "\n");
+    write_termination_file(config, json_text(outcome) + "\n");
+}
+
+// Whether a command-line argument may be a connection string (and so hold a password): it is
+// then never echoed back.
+bool looks_like_conninfo(std::string_view arg) {
+    return arg.find("://") != std::string_view::npos || arg.find('=') != std::string_view::npos;
+}
+
+// Boost.Program_options' message with each `--option=VALUE` it quotes cut down to
+// `--option=...`: a mistyped `--database_url=postgresql://u:pw@h/db` is named, its value is
+// not (what is left goes through scrub() in main as any message does).
+std::string without_values(std::string message, const std::vector<std::string>& args) {
+    for (const auto& arg : args) {
+        const std::size_t eq = arg.find('=');
+        if (eq == std::string::npos) {
+            continue;
+        }
+        const std::string shown = arg.substr(0, eq + 1) + "...";
+        for (std::size_t pos = message.find(arg); pos != std::string::npos;
+             pos = message.find(arg, pos + shown.size())) {
+            message.replace(pos, arg.size(), shown);
+        }
+    }
+    // A value Boost quotes on its own (an invalid value for an option) is dropped the same way.
+    for (const auto& arg : args) {
+        if (!looks_like_conninfo(arg)) {
+            continue;
+        }
+        const std::size_t eq = arg.find('=');
+        const std::string value = eq == std::string::npos ? arg : arg.substr(eq + 1);
+        if (value.size() < 3) {
+            continue;
+        }
+        for (std::size_t pos = message.find(value); pos != std::string::npos;
+             pos = message.find(value, pos + 3)) {
+            message.replace(pos, value.size(), "...");
+        }
+    }
+    return message;
 }
 
 const Command* find_command(std::string_view name) {
@@ -658,8 +698,7 @@ int dispatch(const std::vector<std::string>& args, CheckedStdout& out) {
     const Command* command = find_command(ordered[0]);
     if (command == nullptr) {
         // Never echo what may be a connection string with a password in it.
-        const bool secretish = ordered[0].find("://") != std::string::npos ||
-                               ordered[0].find('=') != std::string::npos;
+        const bool secretish = looks_like_conninfo(ordered[0]);
         throw UsageError("unknown command" +
                          (secretish ? std::string(" (an argument that looks like a connection "
                                                   "string: pass it with --database-url)")
@@ -708,8 +747,8 @@ int dispatch(const std::vector<std::string>& args, CheckedStdout& out) {
         }
         po::notify(vm);
     } catch (const po::error& e) {
-        throw UsageError(std::string(command->name) + ": " + e.what() + "; see `schemagate " +
-                         std::string(command->name) + " --help`");
+        throw UsageError(std::string(command->name) + ": " + without_values(e.what(), rest) +
+                         "; see `schemagate " + std::string(command->name) + " --help`");
     }
 
     std::vector<std::string> positionals =
@@ -733,6 +772,13 @@ int dispatch(const std::vector<std::string>& args, CheckedStdout& out) {
     // From here on the outcome goes to the termination log, and in JSON mode errors are log
     // lines too, so that a log pipeline sees one format.
     try {
+        for (const auto& arg : positionals) {
+            if (looks_like_conninfo(arg)) {
+                throw UsageError(std::string(command->name) +
+                                 ": an argument looks like a connection string, not a revision; "
+                                 "pass it with --database-url (or DATABASE_URL)");
+            }
+        }
         const int code = command->handler(Invocation{vm, config, settings, positionals});
         out.finish(); // what was printed but not written turns success into failure
         write_termination_log(config, command->name, code, "");

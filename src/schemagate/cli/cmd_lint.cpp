@@ -8,10 +8,12 @@
 #include <spdlog/spdlog.h>
 
 #include <schemagate/cli/command.hpp>
+#include <schemagate/cli/render.hpp>
 #include <schemagate/lint/lint.hpp>
 #include <schemagate/migration/planner.hpp>
 #include <schemagate/runner/runner.hpp>
 #include <schemagate/util/error.hpp>
+#include <schemagate/util/strings.hpp>
 
 namespace schemagate::cli {
 
@@ -40,7 +42,7 @@ int print_rules(const Invocation& inv) {
                            {"can_disable", r.disable == lint::Disable::allowed},
                            {"summary", r.summary}});
         }
-        std::cout << nlohmann::json{{"rules", out}}.dump(2) << "\n";
+        std::cout << json_text({{"rules", out}}, 2) << "\n";
         return 0;
     }
     for (const auto& r : lint::rules()) {
@@ -80,15 +82,15 @@ int cmd_lint(const Invocation& inv) {
         for (const auto& f : findings) {
             rows.push_back(finding_json(f));
         }
-        std::cout << nlohmann::json{{"revisions", ids},
-                                    {"findings", rows},
-                                    {"errors", errors},
-                                    {"warnings", warnings}}
-                         .dump(2)
+        std::cout << json_text({{"revisions", ids},
+                                {"findings", rows},
+                                {"errors", errors},
+                                {"warnings", warnings}},
+                               2)
                   << "\n";
     } else {
         for (const auto& f : findings) {
-            std::cout << lint::format(f) << "\n";
+            std::cout << util::printable(lint::format(f)) << "\n";
         }
         spdlog::info("linted {}{} revision(s): {} error(s), {} warning(s)", revisions.size(),
                      inv.flag("all") ? "" : " pending", errors, warnings);

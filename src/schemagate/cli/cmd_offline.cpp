@@ -145,13 +145,17 @@ int cmd_offline(const Invocation& inv, Direction direction, const std::string& t
     store.hold_until_first_change([&] {
         planned = planned_revisions(graph, store.read_history(store::HistoryColumns::state),
                                     direction, target);
-        std::cout << "-- schemagate " << version << ": SQL for `" << verb << " " << target
-                  << "`, printed by --sql; nothing was run\n"
-                  << "-- from: " << from << "\n"
-                  << "-- history table: " << table.display() << "\n"
+        // Each of these lines is a SQL comment: whatever an argument, an option or the database
+        // gave is printed with its control characters escaped, so that no newline in it can
+        // end the comment and put SQL of its own into the script.
+        using util::printable;
+        std::cout << "-- schemagate " << version << ": SQL for `" << verb << " "
+                  << printable(target) << "`, printed by --sql; nothing was run\n"
+                  << "-- from: " << printable(from) << "\n"
+                  << "-- history table: " << printable(table.display()) << "\n"
                   << "-- revisions: "
-                  << (planned.empty() ? std::string("none, already at the target")
-                                      : joined_ids(planned))
+                  << printable(planned.empty() ? std::string("none, already at the target")
+                                               : joined_ids(planned))
                   << "\n"
                   << "-- run with: psql -X -v ON_ERROR_STOP=1 -f FILE. Each revision commits on "
                      "its own: never\n"

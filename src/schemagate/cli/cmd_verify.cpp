@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <schemagate/cli/command.hpp>
+#include <schemagate/cli/render.hpp>
 #include <schemagate/runner/verify.hpp>
 #include <schemagate/store/catalog.hpp>
 #include <schemagate/store/pg_store.hpp>
@@ -45,12 +46,13 @@ void print_problems(std::ostream& out, const std::vector<runner::VerifyProblem>&
     for (const auto& p : problems) {
         // Messages from the server may span lines (DETAIL, HINT): keep them under the summary.
         for (const auto& line : util::split_trimmed(p.summary, '\n')) {
-            out << "    " << line << "\n";
+            out << "    " << util::printable(line) << "\n";
         }
         if (!p.diff.empty()) {
-            out << "    --- " << p.before << "\n    +++ " << p.after << "\n";
+            out << "    --- " << util::printable(p.before) << "\n    +++ "
+                << util::printable(p.after) << "\n";
             for (const auto& line : p.diff) {
-                out << "    " << line << "\n";
+                out << "    " << util::printable(line) << "\n";
             }
         }
     }
@@ -74,7 +76,8 @@ std::string outcome_text(runner::RevisionOutcome outcome) {
 
 void print_text(std::ostream& out, const runner::VerifyReport& report) {
     for (const auto& r : report.revisions) {
-        out << r.revision << "  " << outcome_text(r.outcome) << "  (" << r.message << ")\n";
+        out << util::printable(r.revision) << "  " << outcome_text(r.outcome) << "  ("
+            << util::printable(r.message) << ")\n";
         print_problems(out, r.problems);
     }
     switch (report.base) {
@@ -119,16 +122,16 @@ void print_json(std::ostream& out, const runner::VerifyReport& report, const std
                              {"outcome", runner::to_string(r.outcome)},
                              {"problems", problems_json(r.problems)}});
     }
-    out << nlohmann::json{{"database", database},
-                          {"scratch_created", created},
-                          {"ok", report.exit_code() == ExitCode::success},
-                          {"revisions", revisions},
-                          {"not_reversible", report.not_reversible()},
-                          {"irreversible", report.irreversible},
-                          {"base",
-                           {{"outcome", runner::to_string(report.base)},
-                            {"problems", problems_json(report.base_problems)}}}}
-               .dump(2)
+    out << json_text({{"database", database},
+                      {"scratch_created", created},
+                      {"ok", report.exit_code() == ExitCode::success},
+                      {"revisions", revisions},
+                      {"not_reversible", report.not_reversible()},
+                      {"irreversible", report.irreversible},
+                      {"base",
+                       {{"outcome", runner::to_string(report.base)},
+                        {"problems", problems_json(report.base_problems)}}}},
+                     2)
         << "\n";
 }
 

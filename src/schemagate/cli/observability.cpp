@@ -5,10 +5,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <schemagate/cli/render.hpp>
 #include <schemagate/migration/planner.hpp>
 #include <schemagate/runner/runner.hpp>
 #include <schemagate/util/duration.hpp>
 #include <schemagate/util/interrupt.hpp>
+#include <schemagate/util/secrets.hpp>
 
 namespace schemagate::cli {
 
@@ -66,7 +68,7 @@ Observability::Observability(const config::Config& config)
         m_server = std::make_unique<http::HttpServer>(
             config.listen, http::Endpoints{[this] {
                                                const std::lock_guard lock(m_mutex);
-                                               return std::make_pair(m_ready, m_reason.dump());
+                                               return std::make_pair(m_ready, json_text(m_reason));
                                            },
                                            [this] { return m_metrics.exposition(); }});
     }
@@ -74,8 +76,25 @@ Observability::Observability(const config::Config& config)
 
 Observability::~Observability() = default;
 
+namespace {
+
+// Every string in `value` scrubbed of secrets: the /readyz body is made of scrubbed values,
+// since scrubbing its encoded text could cut a JSON escape in two.
+void scrub_strings(nlohmann::json& value) {
+    if (value.is_string()) {
+        value = util::scrub(value.get_ref<const std::string&>());
+    } else if (value.is_structured()) {
+        for (auto& item : value) {
+            scrub_strings(item);
+        }
+    }
+}
+
+} // namespace
+
 void Observability::set_readiness(bool ready, nlohmann::json reason) {
     m_metrics.set_ready(ready);
+    scrub_strings(reason);
     const std::lock_guard lock(m_mutex);
     m_ready = ready;
     m_reason = std::move(reason);

@@ -48,6 +48,7 @@ public:
     metrics::Metrics& metrics() { return m_metrics; }
     // Whether anyone can see the state published: --listen or --pushgateway is set.
     bool watched() const { return m_server != nullptr || !m_config.pushgateway.empty(); }
+    // The /readyz answer from now on; every string in `reason` is scrubbed of secrets.
     void set_readiness(bool ready, nlohmann::json reason);
     // Records `state` in the metrics and the readiness answer.
     void publish(const SchemaState& state);

@@ -29,7 +29,7 @@ std::string history_line(const migration::RevisionGraph& graph, const migration:
     for (const auto& label : labels(graph, m)) {
         line += " (" + label + ")";
     }
-    return line + ", " + m.message;
+    return util::printable(line + ", " + m.message);
 }
 
 void print_verbose(std::ostream& out, const migration::RevisionGraph& graph,
@@ -39,15 +39,17 @@ void print_verbose(std::ostream& out, const migration::RevisionGraph& graph,
         rev += " (" + label + ")";
     }
     const auto children = graph.children(m.id);
-    out << "Rev: " << rev << "\n"
-        << "Parent: " << (m.parents.empty() ? "<base>" : util::join(m.parents, ", ")) << "\n"
-        << "Children: " << (children.empty() ? "-" : util::join(children, ", ")) << "\n"
-        << "Path: " << m.path.string() << "\n"
+    using util::printable;
+    out << "Rev: " << printable(rev) << "\n"
+        << "Parent: " << printable(m.parents.empty() ? "<base>" : util::join(m.parents, ", "))
+        << "\n"
+        << "Children: " << printable(children.empty() ? "-" : util::join(children, ", ")) << "\n"
+        << "Path: " << printable(m.path.string()) << "\n"
         << "Transaction: "
         << (m.transaction == migration::TransactionMode::none ? "none" : "per section") << "\n"
         << "Reversible: " << (m.reversible() ? "yes" : "no") << "\n"
         << "Checksum: " << m.checksum << "\n"
-        << "\n    " << m.message << "\n";
+        << "\n    " << printable(m.message) << "\n";
 }
 
 nlohmann::json revision_json(const migration::RevisionGraph& graph, const migration::Migration& m) {
@@ -71,6 +73,10 @@ nlohmann::json applied_json(const store::AppliedRevision& row) {
         {"applied_at", row.applied_at}, {"duration_ms", row.duration_ms},
         {"applied_by", row.applied_by},
     };
+}
+
+std::string json_text(const nlohmann::json& value, int indent) {
+    return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 } // namespace schemagate::cli

@@ -351,6 +351,26 @@ Config resolve(const Settings& settings) {
         }
     };
 
+    // Option values end up in log lines, error messages, the termination message and the
+    // comments of a --sql script: a control character in one (a newline ends a comment and
+    // starts SQL, an escape sequence forges log lines) is refused where it came from. A
+    // key=value connection string may be written over several lines, so it is the exception.
+    for (const auto& [name, setting] : settings) {
+        if (name == "database-url") {
+            continue;
+        }
+        for (const auto& value : setting.values) {
+            if (util::has_control(value)) {
+                const OptionSpec* spec = find_option(name);
+                throw UsageError(
+                    name + " (from " + setting.source + "): " +
+                    (spec != nullptr && spec->secret == Secret::yes
+                         ? std::string("the value")
+                         : "'" + util::printable(value) + "'") +
+                    " holds a control character (a newline, tab, escape...); remove it");
+            }
+        }
+    }
     if (const Setting* s = get("database-url")) {
         c.database_url = s->values.front();
     }

@@ -208,7 +208,9 @@ Response HttpServer::Loop::respond(std::string_view head, Body& body) const {
         }
         if (path == "/readyz") {
             const auto [ready, reason] = endpoints.readiness();
-            return {ready ? 200 : 503, "application/json", util::scrub(reason) + "\n"};
+            // Already scrubbed value by value, before it was encoded (cli::Observability):
+            // scrubbing the encoded text could break its JSON.
+            return {ready ? 200 : 503, "application/json", reason + "\n"};
         }
         return {200, "text/plain; version=0.0.4; charset=utf-8", util::scrub(endpoints.metrics())};
     } catch (const std::exception& e) {

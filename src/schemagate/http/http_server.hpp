@@ -11,7 +11,8 @@ namespace schemagate::http {
 
 // What the endpoints serve; each is called on the server's thread, so each must be quick.
 struct Endpoints {
-    // /readyz: ready or not, and a short JSON body saying why.
+    // /readyz: ready or not, and a short JSON body saying why, served as it is: its maker
+    // scrubs secrets out of its values before encoding it.
     std::function<std::pair<bool, std::string>()> readiness;
     // /metrics: the Prometheus text exposition.
     std::function<std::string()> metrics;

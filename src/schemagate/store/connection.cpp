@@ -10,6 +10,7 @@
 #include <pqxx/except>
 #include <spdlog/spdlog.h>
 
+#include <schemagate/store/conninfo.hpp>
 #include <schemagate/util/error.hpp>
 #include <schemagate/util/secrets.hpp>
 #include <schemagate/util/strings.hpp>
@@ -108,16 +109,7 @@ std::string sqlstate_of(const pqxx::failure& e) {
 }
 
 Connection::Connection(const std::string& conninfo) {
-    util::register_conninfo_secrets(conninfo);
-    char* parse_error = nullptr;
-    if (PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &parse_error)) {
-        PQconninfoFree(options);
-    } else {
-        const std::string reason(parse_error ? util::trim(parse_error) : "out of memory");
-        PQfreemem(parse_error);
-        throw UsageError("invalid database connection string: " + util::scrub(reason) +
-                         "; see libpq's connection string format");
-    }
+    check_conninfo(conninfo);
     try {
         m_conn = std::make_unique<pqxx::connection>(with_defaults(conninfo));
     } catch (const pqxx::broken_connection& e) {

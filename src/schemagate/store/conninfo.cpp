@@ -21,23 +21,95 @@ std::string quote_conninfo_value(const std::string& value) {
     return out + "'";
 }
 
+namespace {
+
+// Whether libpq would split a URI elsewhere than its writer meant: libpq ends the user info
+// at the first '@' or '/', so a raw '/' in a password (base64 has them) makes the rest of it
+// a host, port or database name, and a raw '@' makes it a host name, which libpq then prints
+// ("could not translate host name ..."). An '@' after that first delimiter, before the query,
+// is such a misreading (or an '@' in a database name, which must be percent-encoded too).
+bool misread_delimiters(std::string_view conninfo) {
+    if (!util::starts_with_ci(conninfo, "postgresql://") &&
+        !util::starts_with_ci(conninfo, "postgres://")) {
+        return false;
+    }
+    const std::string_view rest = conninfo.substr(conninfo.find("://") + 3);
+    const std::size_t first = rest.find_first_of("@/");
+    if (first == std::string_view::npos) {
+        return false;
+    }
+    const std::size_t query = rest.find('?', first);
+    return rest.substr(first + 1, query == std::string_view::npos ? query : query - first - 1)
+               .find('@') != std::string_view::npos;
+}
+
+// libpq's reason for refusing a connection string, with every piece it quotes that does not
+// appear in the redacted connection string (so holds some of the password, such as a bad
+// percent-escape inside it), or that names a password ("password:x", a query parameter that
+// lacks its '='), replaced by "***". Single characters (the "=" or "]" it expected) stay.
+std::string parse_error_text(std::string_view reason, const std::string& conninfo) {
+    const std::string redacted = util::redact_conninfo(conninfo);
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < reason.size()) {
+        const std::size_t open = reason.find('"', pos);
+        const std::size_t close =
+            open == std::string_view::npos ? open : reason.find('"', open + 1);
+        if (close == std::string_view::npos) {
+            out.append(reason.substr(pos));
+            break;
+        }
+        const std::string_view piece = reason.substr(open + 1, close - open - 1);
+        out.append(reason.substr(pos, open + 1 - pos));
+        const bool names_password =
+            piece.size() > 8 && util::to_lower(piece).find("password") != std::string::npos;
+        if (piece == conninfo) {
+            out += redacted;
+        } else if (piece.size() <= 1 ||
+                   (!names_password && redacted.find(piece) != std::string::npos)) {
+            out.append(piece);
+        } else {
+            out += "***";
+        }
+        out += '"';
+        pos = close + 1;
+    }
+    return util::scrub(out);
+}
+
+} // namespace
+
+void check_conninfo(const std::string& conninfo) {
+    util::register_conninfo_secrets(conninfo);
+    if (misread_delimiters(conninfo)) {
+        throw UsageError("invalid database connection string: a raw '@' or '/' in the user name, "
+                         "password or database name of the URI makes libpq read part of it as "
+                         "the host or database; percent-encode them (%40 for '@', %2F for '/')");
+    }
+    char* parse_error = nullptr;
+    if (PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &parse_error)) {
+        PQconninfoFree(options);
+        return;
+    }
+    const std::string reason(parse_error ? util::trim(parse_error) : "out of memory");
+    PQfreemem(parse_error);
+    throw UsageError("invalid database connection string: " + parse_error_text(reason, conninfo) +
+                     "; see libpq's connection string format");
+}
+
 std::string with_dbname(const std::string& conninfo, const std::string& dbname) {
     return with_option(conninfo, "dbname", dbname);
 }
 
 std::string with_option(const std::string& conninfo, const std::string& keyword,
                         const std::string& value) {
-    util::register_conninfo_secrets(conninfo);
-    char* parse_error = nullptr;
+    check_conninfo(conninfo);
     // PQconninfoParse reports only the options the string sets (no defaults, no environment),
     // so what libpq would otherwise take from PG* variables still comes from there.
     const std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
-        PQconninfoParse(conninfo.c_str(), &parse_error), &PQconninfoFree);
+        PQconninfoParse(conninfo.c_str(), nullptr), &PQconninfoFree);
     if (!options) {
-        const std::string reason(parse_error ? util::trim(parse_error) : "out of memory");
-        PQfreemem(parse_error);
-        throw UsageError("invalid database connection string: " + util::scrub(reason) +
-                         "; see libpq's connection string format");
+        throw UsageError("invalid database connection string: libpq ran out of memory");
     }
     std::string out;
     for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o) {

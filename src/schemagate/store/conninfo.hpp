@@ -15,6 +15,12 @@ std::string with_dbname(const std::string& conninfo, const std::string& dbname);
 std::string with_option(const std::string& conninfo, const std::string& keyword,
                         const std::string& value);
 
+// Registers the connection string's passwords as secrets, then checks that libpq reads it as
+// written: PQconninfoParse accepts it, and a URI has no raw '@' or '/' in its user info or
+// database name (libpq would split it elsewhere, and print part of the password as a host
+// name). Throws UsageError, which never shows the password.
+void check_conninfo(const std::string& conninfo);
+
 // A value quoted for a key=value connection string: 'it\'s'.
 std::string quote_conninfo_value(const std::string& value);
 

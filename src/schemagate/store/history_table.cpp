@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include <schemagate/util/sha256.hpp>
+#include <schemagate/util/strings.hpp>
 
 namespace schemagate::store {
 
@@ -60,10 +61,16 @@ tl::expected<HistoryTable, std::string> parse_history_table(std::string_view tex
         out.schema = std::string(text.substr(0, dot));
         out.table = std::string(text.substr(dot + 1));
     }
+    if (util::has_control(text)) {
+        // A newline would end the comment that names the table in a --sql script, and an
+        // escape sequence would forge log lines: the name is refused, shown escaped.
+        return tl::unexpected("invalid --history-table '" + util::printable(text) +
+                              "': it holds a control character (a newline, tab, escape...); "
+                              "use table or schema.table in printable characters");
+    }
     for (const std::string* name : {&out.schema, &out.table}) {
-        if (name->empty() || name->size() > 59 || name->find('.') != std::string::npos ||
-            name->find('\0') != std::string::npos) {
-            return tl::unexpected("invalid --history-table '" + std::string(text) +
+        if (name->empty() || name->size() > 59 || name->find('.') != std::string::npos) {
+            return tl::unexpected("invalid --history-table '" + util::printable(text) +
                                   "'; use table or schema.table, each name 1 to 59 bytes "
                                   "without '.'");
         }

@@ -27,7 +27,7 @@ struct HistoryTable {
 
 // Parses "table" or "schema.table". Names are taken literally (case is kept), so they must
 // be non-empty, at most 59 bytes (so that "<table>_log" fits PostgreSQL's 63), and contain no
-// '.' or NUL.
+// '.' and no control character (NUL, newline, escape...: util::has_control).
 tl::expected<HistoryTable, std::string> parse_history_table(std::string_view text);
 
 // A SQL identifier in double quotes, with embedded quotes doubled.

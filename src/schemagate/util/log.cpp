@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <schemagate/util/secrets.hpp>
+#include <schemagate/util/strings.hpp>
 
 namespace schemagate::util {
 
@@ -37,31 +38,39 @@ std::string iso_time(spdlog::log_clock::time_point t) {
     return buf;
 }
 
-// Formats each record, scrubs secrets out of the whole line, then writes it to stderr.
+// Formats each record and writes it to stderr, one line per record whatever the message
+// holds. Secrets are scrubbed out of the message and the fields before they are encoded
+// (scrubbing the encoded line could cut a JSON escape in two); in text, control characters
+// are escaped (util::printable) so that no message can forge a log line of its own or send a
+// terminal escape sequence.
 class ScrubbingStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
 public:
     explicit ScrubbingStderrSink(bool json) : m_json(json) {}
 
 protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
+        const std::string payload = scrub(std::string_view(msg.payload.data(), msg.payload.size()));
         std::string line;
         if (m_json) {
             const auto level = spdlog::level::to_string_view(msg.level);
             line = "{\"time\":\"" + iso_time(msg.time) + "\",\"level\":\"" +
                    std::string(level.data(), level.size()) + "\",\"msg\":\"" +
-                   json_escape(std::string_view(msg.payload.data(), msg.payload.size())) + "\"";
+                   json_escape(payload) + "\"";
             for (const auto& f : t_fields) {
-                line += ",\"" + json_escape(f.key) + "\":" +
-                        (f.type == LogField::Type::number ? f.value
-                                                          : "\"" + json_escape(f.value) + "\"");
+                line +=
+                    ",\"" + json_escape(f.key) + "\":" +
+                    (f.type == LogField::Type::number ? f.value
+                                                      : "\"" + json_escape(scrub(f.value)) + "\"");
             }
             line += "}\n";
         } else {
+            spdlog::details::log_msg safe(msg);
+            const std::string shown = printable(payload);
+            safe.payload = spdlog::string_view_t(shown.data(), shown.size());
             spdlog::memory_buf_t formatted;
-            formatter_->format(msg, formatted);
+            formatter_->format(safe, formatted);
             line.assign(formatted.data(), formatted.size());
         }
-        line = scrub(line);
         std::fwrite(line.data(), 1, line.size(), stderr);
     }
     void flush_() override { std::fflush(stderr); }
@@ -81,9 +90,17 @@ LogField::~LogField() {
 }
 
 std::string json_escape(std::string_view s) {
+    static constexpr char k_hex[] = "0123456789abcdef";
     std::string out;
     out.reserve(s.size());
-    for (char c : s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const char c = s[i];
+        const std::size_t len = utf8_char_length(s, i);
+        if (len == 0) {
+            out += "\\ufffd"; // not UTF-8: JSON text must be, so the byte becomes U+FFFD
+            ++i;
+            continue;
+        }
         switch (c) {
         case '"':
             out += "\\\"";
@@ -101,14 +118,15 @@ std::string json_escape(std::string_view s) {
             out += "\\t";
             break;
         default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned char>(c));
-                out += buf;
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+                out += "\\u00";
+                out += k_hex[static_cast<unsigned char>(c) >> 4];
+                out += k_hex[static_cast<unsigned char>(c) & 0xf];
             } else {
-                out += c;
+                out.append(s.substr(i, len));
             }
         }
+        i += len;
     }
     return out;
 }
