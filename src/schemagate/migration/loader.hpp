@@ -12,7 +12,9 @@ namespace schemagate::migration {
 // its ..data link and timestamped folder) yields each file once.
 // The migrations leave their SQL on disk: Migration::sql reads it again when a step needs it.
 // Throws UsageError for a missing or unreadable directory or file, and IntegrityError listing
-// every bad file.
+// every bad file, including each entry that looks like a migration but is not one to read: a
+// directory, FIFO, dangling symlink or symlink loop named "*.sql", or a name ending in ".SQL"
+// (any case but ".sql").
 std::vector<Migration> load_migrations(const std::vector<std::filesystem::path>& dirs);
 
 } // namespace schemagate::migration
