@@ -131,6 +131,9 @@ private:
         }
     }
 
+    // As bump(end - m_pos), for text that holds no line break: a word, a number, a comment.
+    void skip_to(std::size_t end) { m_pos = end; }
+
     // At a top-level "--": tells the caller about it when nothing but whitespace precedes it on
     // its line.
     void note_line_comment() const {
@@ -151,9 +154,7 @@ private:
     // The server ends a "--" comment at either CR or LF, so a lone CR must end it here too or
     // the next line would be swallowed.
     void skip_line_comment() {
-        while (m_pos < m_sql.size() && m_sql[m_pos] != '\n' && m_sql[m_pos] != '\r') {
-            bump(1);
-        }
+        skip_to(std::min(m_sql.find_first_of("\r\n", m_pos), m_sql.size()));
     }
 
     // PostgreSQL block comments nest, unlike C's. Scanning is iterative so that deep nesting
@@ -253,8 +254,12 @@ private:
         while (end < m_sql.size() && is_ident_char(m_sql[end])) {
             ++end;
         }
-        bump(end - start);
-        note_word(classify(m_sql.substr(start, end - start)));
+        skip_to(end);
+        // Words only decide where statements end; whether the text splits does not depend on
+        // that, so a check skips them.
+        if (m_keep == Keep::statements) {
+            note_word(classify(m_sql.substr(start, end - start)));
+        }
         return {};
     }
 
@@ -305,7 +310,7 @@ private:
             while (end < m_sql.size() && is_tag_char(m_sql[end])) {
                 ++end;
             }
-            bump(end - m_pos);
+            skip_to(end);
             return {};
         }
         // Like psql, a ';' inside parentheses does not end the statement: CREATE RULE ... DO
