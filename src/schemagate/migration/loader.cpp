@@ -186,7 +186,9 @@ std::vector<Migration> load_migrations(const std::vector<std::filesystem::path>&
             }
             std::string_view text;
             if (!reader.read(files.dir_fd(), name.data(), text)) {
-                throw UsageError(path + ": cannot read the file; check its permissions");
+                problems.push_back(path + ": cannot be read (" + std::strerror(errno) +
+                                   "); check its permissions");
+                continue;
             }
             auto parsed = parse_migration(std::move(path), text, KeepText::on_disk);
             if (parsed) {
