@@ -120,7 +120,8 @@ private:
         return ahead < m_sql.size() - m_pos ? m_sql[m_pos + ahead] : '\0';
     }
 
-    // Every consumed byte passes through here exactly once, which keeps line counting linear.
+    // Every consumed byte that may be a line break passes through here exactly once (skip_to
+    // passes the others), which keeps line counting linear.
     void bump(std::size_t count) {
         for (std::size_t i = 0; i < count && m_pos < m_sql.size(); ++i) {
             if (m_sql[m_pos] == '\n') {
