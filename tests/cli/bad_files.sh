@@ -1,6 +1,7 @@
 # Every kind of bad migration file (unknown directive, missing parents, duplicate revision,
-# unknown parent, cycle, no up section) makes `upgrade head` exit 4 with an error naming the
-# file and line from the fixture's expect.txt, before anything touches the database.
+# unknown parent, cycle, no up section, a directive inside a section, a down section that does
+# not split, invalid UTF-8) makes `upgrade head` exit 4 with an error naming the file and line
+# from the fixture's expect.txt, before anything touches the database.
 . "$(dirname "$0")/lib.sh"
 new_db
 
@@ -24,5 +25,5 @@ for fixture in "$SOURCE_DIR"/tests/fixtures/bad_*; do
   tables=$(sql "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
   [ "$tables" = 0 ] || fail "$name: the database was touched ($tables tables in public)"
 done
-[ "$fixtures" -ge 6 ] || fail "expected at least 6 bad-file fixtures, found $fixtures"
+[ "$fixtures" -ge 9 ] || fail "expected at least 9 bad-file fixtures, found $fixtures"
 echo "ok"

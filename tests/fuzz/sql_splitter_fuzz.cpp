@@ -16,6 +16,7 @@
 
 namespace {
 
+using schemagate::migration::check_sql;
 using schemagate::migration::split_sql;
 using schemagate::migration::Statement;
 
@@ -137,10 +138,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // libFuzzer passes a heap copy of exactly `size` bytes, so ASan sees any read past the end.
     const std::string_view sql(reinterpret_cast<const char*>(data), size);
     const auto result = split_sql(sql);
+    // check_sql is split_sql without the statements: it must agree.
+    SCHEMAGATE_FUZZ_CHECK(check_sql(sql).has_value() == result.has_value());
     if (!result) {
         SCHEMAGATE_FUZZ_CHECK(result.error().line >= 1);
         SCHEMAGATE_FUZZ_CHECK(result.error().line <= 1 + count_newlines(sql));
-        SCHEMAGATE_FUZZ_CHECK(result.error().message.starts_with("unterminated "));
+        // A NUL byte anywhere is refused (the server would cut the statement there).
+        const bool nul = sql.find('\0') != std::string_view::npos;
+        SCHEMAGATE_FUZZ_CHECK(nul == result.error().message.starts_with("a NUL byte"));
+        SCHEMAGATE_FUZZ_CHECK(nul || result.error().message.starts_with("unterminated "));
         return 0;
     }
     check_tiling(sql, *result);

@@ -435,8 +435,19 @@ TEST(LintWaitsWithoutBlocking, OnlyTheConcurrentlyFormsAndNotTheWordInAString) {
 
 // --- SG108: unsplittable sections ---
 
+// parse_migration refuses a section that does not split, so such a migration can only come
+// from text swapped in after parsing: `up` must parse with the byte at `at` replaced by `byte`,
+// and SG108 stays as lint's own guard.
+std::vector<Finding> findings_of_broken(std::string up, std::size_t at, char byte,
+                                        std::string_view header = "") {
+    Migration m = parse(up, header);
+    up[at] = byte;
+    m.hold_text("-- parents: base\n" + std::string(header) + "\n-- migrate:up\n" + up + "\n");
+    return lint_migration(m);
+}
+
 TEST(LintSG108, UnterminatedStringIsReportedWithItsLine) {
-    const auto f = findings_of("SELECT 1;\nSELECT 'oops;");
+    const auto f = findings_of_broken("SELECT 1;\nSELECT 'oops';", 22, ' ');
     ASSERT_EQ(ids(f), Ids{"SG108"});
     EXPECT_EQ(f[0].line, 5u);
     EXPECT_NE(f[0].message.find("unterminated"), std::string::npos) << f[0].message;
@@ -460,7 +471,7 @@ TEST(LintDisable, UnknownRuleIdIsAnErrorNamingIt) {
 }
 
 TEST(LintDisable, AlwaysOnRulesCannotBeDisabled) {
-    const auto f = findings_of("SELECT 'x;", "-- lint-disable: SG108, SG100\n");
+    const auto f = findings_of_broken("SELECT 'x';", 9, ' ', "-- lint-disable: SG108, SG100\n");
     EXPECT_EQ(ids(f), (Ids{"SG100", "SG100", "SG108"}));
 }
 

@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <schemagate/migration/loader.hpp>
 #include <schemagate/migration/migration.hpp>
 #include <schemagate/migration/parser.hpp>
@@ -489,6 +491,224 @@ TEST(RevisionIds, TargetWordsAreReservedInAnyCase) {
     EXPECT_FALSE(is_valid_id("heads"));
 }
 
+// --- what a file may hold ------------------------------------------------------------------
+
+// The server reads a statement up to its first NUL byte: the file must say no more than runs.
+TEST(ParseMigrationError, NulByteInAStatementIsAnErrorNamingItsLine) {
+    using namespace std::string_literals;
+    const std::string e = single_error("m/002_t.sql", "-- parents: 001\n"
+                                                      "-- migrate:up\n"
+                                                      "DELETE FROM t \0 WHERE id = 1;\n"s);
+    EXPECT_EQ(e.rfind("m/002_t.sql:3: a NUL byte at column 15", 0), 0U) << e;
+}
+
+TEST(ParseMigrationError, NulByteAnywhereIsAnError) {
+    using namespace std::string_literals;
+    for (const std::string& text :
+         {"-- parents: base\n-- message: a\0b\n-- migrate:up\nSELECT 1;\n"s,
+          "-- parents: base\n-- migrate:up\nSELECT 1; -- \0\n"s,
+          "-- parents: base\n-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT '\0';\n"s}) {
+        SCOPED_TRACE(testing::PrintToString(text));
+        EXPECT_NE(single_error("001_t.sql", text).find("a NUL byte"), std::string::npos);
+    }
+}
+
+TEST(ParseMigrationError, InvalidUtf8IsAnErrorNamingLineAndColumn) {
+    const std::string e = single_error("001_t.sql", "-- parents: base\n"
+                                                    "-- migrate:up\n"
+                                                    "SELECT 'caf\xE9';\n");
+    EXPECT_EQ(e, "001_t.sql:3: invalid UTF-8 (byte 0xE9 at column 12); save the file as UTF-8");
+}
+
+TEST(ParseMigrationError, MalformedUtf8SequencesAreErrors) {
+    // A lone continuation byte, overlong forms, a surrogate, a code point above U+10FFFF, bytes
+    // that never occur, and a sequence cut short by the end of the file.
+    for (const std::string_view bad :
+         {"\x80", "\xC0\xAF", "\xC1\xBF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF0\x80\x80\xAF",
+          "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xFF", "\xE2\x82", "\xE2\x28\xA1"}) {
+        SCOPED_TRACE(testing::PrintToString(std::string(bad)));
+        const std::string e = single_error(
+            "001_t.sql", "-- parents: base\n-- migrate:up\nSELECT 1; -- " + std::string(bad));
+        EXPECT_EQ(e.rfind("001_t.sql:3: invalid UTF-8", 0), 0U) << e;
+    }
+}
+
+TEST(ParseMigration, WellFormedUtf8IsAccepted) {
+    // Two-, three- and four-byte characters, at the edges of their ranges too.
+    const Migration m = parse_ok("001_t.sql", "-- parents: base\n-- message: caf\xC3\xA9\n"
+                                              "-- migrate:up\n"
+                                              "SELECT '\xE2\x82\xAC \xF0\x9F\x98\x80 \xC2\x80 "
+                                              "\xDF\xBF \xE0\xA0\x80 \xED\x9F\xBF \xEE\x80\x80 "
+                                              "\xF4\x8F\xBF\xBF';\n");
+    EXPECT_EQ(m.message, "caf\xC3\xA9");
+}
+
+TEST(ParseMigrationError, Utf16FileSaysToSaveItAsUtf8) {
+    const std::string e = single_error("001_t.sql", std::string("\xFF\xFE-\0-\0", 6));
+    EXPECT_EQ(e, "001_t.sql:1: the file is UTF-16 (it starts with a UTF-16 byte-order mark); "
+                 "save it as UTF-8");
+}
+
+// Editors on Windows write one; psql would choke on it, schemagate reads past it.
+TEST(ParseMigration, LeadingUtf8ByteOrderMarkIsSkippedAndChangesNothingElse) {
+    const std::string with_bom = "\xEF\xBB\xBF" + std::string(k_full);
+    const Migration a = parse_ok("migrations/004_x.sql", with_bom);
+    const Migration b = parse_ok("migrations/004_x.sql", k_full);
+    EXPECT_EQ(a.parents, b.parents);
+    EXPECT_EQ(a.id, "004");
+    EXPECT_EQ(a.checksum, b.checksum);
+    EXPECT_EQ(a.up.first_line, b.up.first_line);
+    EXPECT_EQ(a.parents_line, 1U);
+    EXPECT_EQ(a.sql(a.up), b.sql(b.up));
+    EXPECT_EQ(a.sql(*a.down), b.sql(*b.down));
+}
+
+TEST(ParseMigrationError, LinesAfterAByteOrderMarkKeepTheirNumbers) {
+    const std::string e =
+        single_error("001_t.sql", "\xEF\xBB\xBF-- parents: base\n-- colour: red\n-- migrate:up\n");
+    EXPECT_EQ(e.rfind("001_t.sql:2: unknown directive 'colour'", 0), 0U) << e;
+}
+
+TEST(ParseMigrationError, ByteOrderMarkElsewhereIsNotSkipped) {
+    const std::string e =
+        single_error("001_t.sql", "-- parents: base\n\xEF\xBB\xBF-- message: x\n-- migrate:up\n");
+    EXPECT_EQ(e.rfind("001_t.sql:2: SQL before the '-- migrate:up' marker", 0), 0U) << e;
+}
+
+// --- directives inside sections -------------------------------------------------------------
+
+TEST(ParseMigrationError, DirectiveInUpSectionSaysToMoveItAboveTheMarker) {
+    const std::string e = single_error("001_t.sql", "-- parents: base\n"
+                                                    "-- migrate:up\n"
+                                                    "-- statement-timeout: 2h\n"
+                                                    "UPDATE t SET x = 1;\n");
+    EXPECT_EQ(e, "001_t.sql:3: directive 'statement-timeout' in the up section, where it has no "
+                 "effect; move it above '-- migrate:up'");
+}
+
+TEST(ParseMigrationError, DirectiveInDownSectionOrIndentedOrInParenthesesIsAnError) {
+    const std::string text = "-- parents: base\n"
+                             "-- migrate:up\n"
+                             "CREATE TABLE t (\n"
+                             "  -- Transaction: none\n"
+                             "  id int\n"
+                             ");\n"
+                             "-- migrate:down\n"
+                             "\t--lock-timeout: 5s\n"
+                             "DROP TABLE t;\n";
+    const std::string all = joined(parse_bad("001_t.sql", text));
+    EXPECT_NE(all.find("001_t.sql:4: directive 'transaction' in the up section"), std::string::npos)
+        << all;
+    EXPECT_NE(all.find("001_t.sql:8: directive 'lock-timeout' in the down section"),
+              std::string::npos)
+        << all;
+}
+
+// Only a whole-line "--" comment with a known name is taken for a misplaced directive: the same
+// text in a string, a dollar-quoted body or a block comment is SQL, as is a trailing comment.
+TEST(ParseMigration, DirectiveTextThatIsSqlOrAnOrdinaryCommentIsAccepted) {
+    const Migration m = parse_ok("001_t.sql", "-- parents: base\n"
+                                              "-- migrate:up\n"
+                                              "-- note: a comment, not a directive\n"
+                                              "SELECT 1; -- message: trailing\n"
+                                              "SELECT '\n"
+                                              "-- message: in a string\n"
+                                              "';\n"
+                                              "DO $body$\n"
+                                              "BEGIN\n"
+                                              "-- statement-timeout: 2h\n"
+                                              "END\n"
+                                              "$body$;\n"
+                                              "/*\n"
+                                              "-- parents: base\n"
+                                              "*/\n"
+                                              "SELECT \"\n"
+                                              "-- revision: x\n"
+                                              "\";\n"
+                                              "-- migrate:down\n"
+                                              "SELECT $$\n"
+                                              "-- lint-disable: SG101\n"
+                                              "$$;\n");
+    EXPECT_EQ(m.id, "001");
+}
+
+// --- both sections are checked when the file is read ------------------------------------------
+
+TEST(ParseMigrationError, UnsplittableDownSectionIsFoundWhenTheFileIsRead) {
+    const std::string e = single_error("001_t.sql", "-- parents: base\n"
+                                                    "-- migrate:up\n"
+                                                    "CREATE TABLE t (id int);\n"
+                                                    "-- migrate:down\n"
+                                                    "DROP TABLE t;\n"
+                                                    "UPDATE u SET note = 'oops;\n");
+    EXPECT_EQ(e, "001_t.sql:6: the down section cannot be split into statements: unterminated "
+                 "quoted string; close it");
+}
+
+TEST(ParseMigrationError, UnsplittableUpSectionNamesTheLineWhereTheConstructStarts) {
+    const std::string e = single_error("001_t.sql", "-- parents: base\n"
+                                                    "-- migrate:up\n"
+                                                    "SELECT 1;\n"
+                                                    "DO $fn$\n"
+                                                    "BEGIN NULL; END\n"
+                                                    "-- migrate:down\n");
+    EXPECT_EQ(e.rfind("001_t.sql:4: the up section cannot be split into statements: "
+                      "unterminated dollar-quoted string $fn$",
+                      0),
+              0U)
+        << e;
+}
+
+// --- long ids ---------------------------------------------------------------------------------
+
+TEST(RevisionIds, IdsAreAtMost128Characters) {
+    EXPECT_EQ(k_max_id_size, 128U);
+    EXPECT_TRUE(is_valid_id(std::string(128, 'a')));
+    EXPECT_FALSE(is_valid_id(std::string(129, 'a')));
+}
+
+TEST(RevisionIds, InvalidIdMessageStatesTheLimitAndShortensTheId) {
+    EXPECT_EQ(invalid_id("revision id", "001"), std::nullopt);
+    const auto e = invalid_id("--rev-id", std::string(300, 'a'));
+    ASSERT_TRUE(e.has_value());
+    EXPECT_EQ(*e, "invalid --rev-id '" + std::string(40, 'a') +
+                      "...' (300 characters); revision ids are at most 128 characters");
+    EXPECT_EQ(invalid_id("revision id", "a b"),
+              "invalid revision id 'a b'; use letters, digits, '.', '-' and '_', not "
+              "base/head/heads");
+}
+
+TEST(ParseMigrationError, LongRevisionDirectiveStatesTheLimit) {
+    const std::string e =
+        single_error("001_t.sql", "-- parents: base\n-- revision: " + std::string(9000, 'r') +
+                                      "\n-- migrate:up\nSELECT 1;\n");
+    EXPECT_EQ(e.rfind("001_t.sql:2: invalid revision id 'rrrr", 0), 0U) << e;
+    EXPECT_NE(e.find("(9000 characters); revision ids are at most 128 characters"),
+              std::string::npos)
+        << e;
+    EXPECT_LT(e.size(), 200U);
+}
+
+TEST(ParseMigrationError, LongParentStatesTheLimit) {
+    const std::string e = single_error("002_t.sql", "-- parents: 001, " + std::string(200, 'p') +
+                                                        "\n-- migrate:up\n");
+    EXPECT_EQ(e.rfind("002_t.sql:1: invalid parent 'pppp", 0), 0U) << e;
+    EXPECT_NE(e.find("(200 characters); revision ids are at most 128 characters"),
+              std::string::npos)
+        << e;
+}
+
+TEST(ParseMigrationError, LongIdFromTheFileNameStatesTheLimit) {
+    const std::string file = "m/" + std::string(200, '7') + "_x.sql";
+    const std::string e = single_error(file, "-- parents: base\n-- migrate:up\n");
+    EXPECT_EQ(e.rfind(file + ": cannot take a revision id from the file name", 0), 0U) << e;
+    EXPECT_NE(e.find("(200 characters); revision ids are at most 128 characters"),
+              std::string::npos)
+        << e;
+    // A revision directive makes the file name's id irrelevant.
+    EXPECT_EQ(parse_ok(file, "-- parents: base\n-- revision: 007\n-- migrate:up\n").id, "007");
+}
+
 // --- file paths ---------------------------------------------------------------------------
 
 TEST(FilePath, FilenameAndStemAreThoseOfStdFilesystem) {
@@ -558,14 +778,54 @@ TEST_F(LoadMigrations, PathIsTheDirectoryAsGivenJoinedWithTheFileName) {
     EXPECT_EQ(load_migrations({slash}).at(0).path, slash + "001_a.sql");
 }
 
-TEST_F(LoadMigrations, SkipsHiddenAndOtherFilesDirectoriesAndDanglingLinks) {
+TEST_F(LoadMigrations, IgnoresHiddenNamesAndNamesNotEndingInSql) {
     write("001_a.sql", k_minimal);
     write(".002_hidden.sql", "not a migration");
     write("003_notes.txt", "not a migration");
-    write("004_upper.SQL", "not a migration");
-    std::filesystem::create_directory(m_dir / "005_dir.sql");
-    std::filesystem::create_symlink(m_dir / "nowhere.sql", m_dir / "006_dangling.sql");
+    write("001_a.sql~", "an editor's backup");
+    write("001_a.sql.bak", "an editor's backup");
+    write(".001_a.sql.swp", "an editor's swap file");
+    std::filesystem::create_directory(m_dir / ".git");
     EXPECT_EQ(ids(), (std::vector<std::string>{"001"}));
+}
+
+// What a run would otherwise skip while exiting 0: each entry that looks like a migration but
+// cannot be read as a regular "*.sql" file is an error naming it.
+TEST_F(LoadMigrations, RefusesEntriesNamedSqlThatAreNotRegularFiles) {
+    write("001_a.sql", k_minimal);
+    std::filesystem::create_directory(m_dir / "002_dir.sql");
+    std::filesystem::create_symlink(m_dir / "nowhere.sql", m_dir / "003_dangling.sql");
+    std::filesystem::create_symlink("004_loop.sql", m_dir / "004_loop.sql");
+    // Opening a FIFO with no writer blocks: the loader must not try.
+    ASSERT_EQ(::mkfifo((m_dir / "005_fifo.sql").c_str(), 0600), 0);
+    try {
+        (void)load_migrations({m_dir});
+        ADD_FAILURE() << "no IntegrityError";
+    } catch (const IntegrityError& e) {
+        const std::string what = e.what();
+        for (const char* expected :
+             {"002_dir.sql: a directory", "003_dangling.sql: a dangling symlink",
+              "004_loop.sql: a symlink loop", "005_fifo.sql: a FIFO, not a regular file"}) {
+            EXPECT_NE(what.find((m_dir / expected).string()), std::string::npos) << expected << "\n"
+                                                                                 << what;
+        }
+    }
+}
+
+TEST_F(LoadMigrations, RefusesSqlExtensionInAnotherCase) {
+    write("001_a.sql", k_minimal);
+    write("002_b.SQL", "-- parents: 001\n-- migrate:up\nSELECT 2;\n");
+    try {
+        (void)load_migrations({m_dir});
+        ADD_FAILURE() << "no IntegrityError";
+    } catch (const IntegrityError& e) {
+        EXPECT_NE(std::string(e.what()).find(
+                      (m_dir / "002_b.SQL").string() +
+                      ": a migration's name must end in '.sql', in lower case; rename it to "
+                      "002_b.sql"),
+                  std::string::npos)
+            << e.what();
+    }
 }
 
 // A ConfigMap mounted as a directory: each file is a link through ..data to a timestamped

@@ -484,7 +484,12 @@ TEST_F(RunnerTest, LockTimeoutPropagatesAndRunsNothing) {
 }
 
 TEST_F(RunnerTest, UnsplittableSectionIsIntegrityErrorBeforeLocking) {
-    const RevisionGraph graph({mig("001", {}, "SELECT 1;\nSELECT 'unterminated;\n")});
+    // parse_migration refuses such a section, so the text is swapped in after parsing (same
+    // length, the closing quote made a space): the runner's own check is the last guard.
+    Migration m = mig("001", {}, "SELECT 1;\nSELECT 'unterminated';\n");
+    m.hold_text("-- parents: base\n-- migrate:up\nSELECT 1;\nSELECT 'unterminated ;\n"
+                "-- migrate:down\nSELECT 'undo 001';\n");
+    const RevisionGraph graph({m});
     const std::string e = error_of<IntegrityError>([&] { runner_for(graph).upgrade("head"); });
     // The up marker is on line 2, so the unterminated string on section line 2 is file line 4.
     EXPECT_NE(e.find("m/001_step.sql:4: "), std::string::npos) << e;

@@ -202,6 +202,40 @@ TEST_F(WriteMigration, RefusesInvalidId) {
     EXPECT_TRUE(fs::is_empty(m_dir));
 }
 
+TEST_F(WriteMigration, RefusesIdLongerThan128CharactersStatingTheLimit) {
+    try {
+        (void)write_migration(m_dir, RevisionGraph({}), std::string(300, 'a'), {}, "x");
+        ADD_FAILURE() << "no UsageError";
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("revision ids are at most 128 characters"),
+                  std::string::npos)
+            << e.what();
+    }
+    EXPECT_TRUE(fs::is_empty(m_dir));
+    const fs::path path =
+        write_migration(m_dir, RevisionGraph({}), std::string(128, 'a'), {}, std::string(200, 'm'));
+    EXPECT_EQ(parse_back(path.string(), read_file(path)).id, std::string(128, 'a'));
+}
+
+// The file system's own refusal (here: a path longer than PATH_MAX) is a usage error that
+// names the file and says why, not an unexpected exception.
+TEST_F(WriteMigration, FileThatCannotBeCreatedIsAUsageErrorSayingWhy) {
+    fs::path deep = m_dir;
+    for (int i = 0; i < 40; ++i) {
+        deep /= std::string(120, 'd');
+    }
+    try {
+        (void)write_migration(deep, RevisionGraph({}), "001", {}, "x");
+        ADD_FAILURE() << "no UsageError";
+    } catch (const UsageError& e) {
+        EXPECT_EQ(std::string(e.what()).rfind("cannot create " + (deep / "001_x.sql").string() +
+                                                  " (File name too long)",
+                                              0),
+                  0U)
+            << e.what();
+    }
+}
+
 TEST_F(WriteMigration, RefusesMultiLineMessage) {
     EXPECT_THROW(write_migration(m_dir, RevisionGraph({}), "001", {}, "one\ntwo"), UsageError);
     EXPECT_TRUE(fs::is_empty(m_dir));

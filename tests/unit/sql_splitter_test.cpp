@@ -3,6 +3,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -340,9 +341,6 @@ const std::vector<SplitCase> k_split_cases = {
      {{"SELECT '(' /* ( */ -- (", 1}, {"SELECT 2", 2}}},
 
     // Unusual bytes.
-    {"nul_bytes_are_ordinary_characters",
-     "SELECT '\0;'; SELECT \0;"s,
-     {{"SELECT '\0;'"s, 1}, {"SELECT \0"s, 1}}},
     {"non_ascii_identifier_with_e_prefix_lookalike",
      "SELECT \xc3\xa9"
      "e'\\'; SELECT 2;",
@@ -409,6 +407,13 @@ const std::vector<ErrorCase> k_error_cases = {
     {"error_inside_begin_atomic_body",
      "CREATE FUNCTION f() RETURNS int BEGIN ATOMIC\nSELECT 'x;\nEND;", 2,
      "unterminated quoted string"},
+
+    // The server would end the statement at a NUL byte and run less than the text says: no
+    // statement may be cut from such text, wherever the NUL is.
+    {"nul_byte_in_a_statement", "SELECT 1;\nDELETE FROM t \0 WHERE id = 1;"s, 2, "a NUL byte"},
+    {"nul_byte_in_a_string", "SELECT '\0;';"s, 1, "a NUL byte"},
+    {"nul_byte_in_a_comment", "SELECT 1;\n\n-- \0\n"s, 3, "a NUL byte"},
+    {"nul_byte_after_an_unterminated_string", "SELECT 'x;\n\0"s, 2, "a NUL byte"},
 };
 
 class ErrorTable : public testing::TestWithParam<ErrorCase> {};
@@ -435,9 +440,13 @@ void expect_well_formed(const std::string& input,
     if (!result) {
         EXPECT_GE(result.error().line, 1U);
         EXPECT_LE(result.error().line, lines);
-        EXPECT_EQ(result.error().message.rfind("unterminated ", 0), 0U) << result.error().message;
+        const bool nul = input.find('\0') != std::string::npos;
+        EXPECT_EQ(result.error().message.rfind(nul ? "a NUL byte" : "unterminated ", 0), 0U)
+            << result.error().message;
+        EXPECT_EQ(check_sql(input).has_value(), false);
         return;
     }
+    EXPECT_TRUE(check_sql(input).has_value());
     std::size_t from = 0;
     for (const auto& s : *result) {
         ASSERT_FALSE(s.text.empty());
@@ -449,6 +458,42 @@ void expect_well_formed(const std::string& input,
         ASSERT_NE(at, std::string::npos) << "statement text is not a piece of the input, in order";
         from = at + s.text.size();
     }
+}
+
+TEST(SqlSplitter, message_is_exact_for_a_nul_byte) {
+    const auto result = split_sql("SELECT 1;\nSELECT 2 \0;"s);
+    ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(result.error().line, 2U);
+    EXPECT_EQ(result.error().message,
+              "a NUL byte, where the server would end the statement; remove it");
+}
+
+// check_sql accepts and refuses what split_sql does, and reports the comments alone on their
+// lines at the top level, where a migration's directive would be.
+TEST(CheckSql, ReportsWholeLineCommentsOutsideStringsAndBodies) {
+    const std::string sql = "-- one\n"
+                            "SELECT 1; -- trailing\n"
+                            "  \t-- two: indented\r\n"
+                            "SELECT '\n-- in a string\n', $$\n-- in a body\n$$, \"\n-- ident\n\";\n"
+                            "/* -- in a block comment\n-- still in it */\n"
+                            "CREATE TABLE t (\n"
+                            "-- three\n"
+                            "id int);\n"
+                            "--";
+    std::vector<std::pair<std::string, std::size_t>> seen;
+    const auto checked = check_sql(
+        sql, [&](const LineComment& c) { seen.emplace_back(std::string(c.text), c.line); });
+    ASSERT_TRUE(checked.has_value()) << checked.error().message;
+    EXPECT_EQ(seen, (std::vector<std::pair<std::string, std::size_t>>{
+                        {"-- one", 1}, {"-- two: indented", 3}, {"-- three", 14}, {"--", 16}}));
+}
+
+TEST(CheckSql, RefusesWhatSplitSqlRefuses) {
+    const auto checked = check_sql("SELECT 1;\nSELECT 'x;\n");
+    ASSERT_FALSE(checked.has_value());
+    EXPECT_EQ(checked.error().line, 2U);
+    EXPECT_EQ(checked.error().message, "unterminated quoted string");
+    EXPECT_FALSE(check_sql("SELECT \0;"s).has_value());
 }
 
 TEST(SqlSplitter, message_is_exact_for_dollar_tag) {

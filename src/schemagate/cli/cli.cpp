@@ -27,6 +27,7 @@
 #include <schemagate/config/config.hpp>
 #include <schemagate/lock/pg_advisory_lock.hpp>
 #include <schemagate/migration/loader.hpp>
+#include <schemagate/migration/parser.hpp>
 #include <schemagate/migration/planner.hpp>
 #include <schemagate/migration/scaffold.hpp>
 #include <schemagate/runner/runner.hpp>
@@ -434,11 +435,23 @@ std::filesystem::path ensure_first_dir(const config::Config& c) {
     return dir;
 }
 
+// The --rev-id value, checked before any file is read or written; nothing when not given.
+std::optional<std::string> rev_id_option(const Invocation& inv) {
+    if (!inv.flag("rev-id")) {
+        return std::nullopt;
+    }
+    std::string id = inv.value("rev-id");
+    if (auto invalid = migration::invalid_id("--rev-id", id)) {
+        throw UsageError(*invalid);
+    }
+    return id;
+}
+
 int cmd_revision(const Invocation& inv) {
+    const auto rev_id = rev_id_option(inv);
     const auto dir = ensure_first_dir(inv.config);
     const auto graph = load_graph(inv.config);
-    const std::string id =
-        inv.flag("rev-id") ? inv.value("rev-id") : migration::next_revision_id(graph);
+    const std::string id = rev_id ? *rev_id : migration::next_revision_id(graph);
     const auto heads = graph.heads();
     if (heads.size() > 1) {
         spdlog::warn("the graph has {} heads ({}); the new revision merges them", heads.size(),
@@ -450,6 +463,7 @@ int cmd_revision(const Invocation& inv) {
 }
 
 int cmd_merge(const Invocation& inv) {
+    const auto rev_id = rev_id_option(inv);
     const auto dir = ensure_first_dir(inv.config);
     const auto graph = load_graph(inv.config);
     std::vector<std::string> parents;
@@ -471,18 +485,19 @@ int cmd_merge(const Invocation& inv) {
             (parents.empty() ? std::string("no revisions") : "only " + util::join(parents, ", ")) +
             "; merge joins two or more heads");
     }
-    const std::string id =
-        inv.flag("rev-id") ? inv.value("rev-id") : migration::next_revision_id(graph);
+    const std::string id = rev_id ? *rev_id : migration::next_revision_id(graph);
     const auto path = migration::write_migration(dir, graph, id, parents, inv.value("message"));
     std::cout << "created " << util::printable(path.string()) << "\n";
     return 0;
 }
 
 void message_options(po::options_description& d) {
+    static const std::string rev_id_help =
+        "the new revision's id, at most " + std::to_string(migration::k_max_id_size) +
+        " characters (default: the next number, or 12 random hex digits)";
     d.add_options()("message,m", po::value<std::string>()->required(),
-                    "the revision's message (required)")(
-        "rev-id", po::value<std::string>(),
-        "the new revision's id (default: the next number, or 12 random hex digits)");
+                    "the revision's message (required)")("rev-id", po::value<std::string>(),
+                                                         rev_id_help.c_str());
 }
 
 const std::vector<Command>& commands() {

@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <limits>
 #include <optional>
+#include <utility>
 
+#include <schemagate/migration/sql_splitter.hpp>
 #include <schemagate/util/duration.hpp>
 #include <schemagate/util/strings.hpp>
 
@@ -114,14 +118,125 @@ template <typename F> void for_each_piece(std::string_view list, F each) {
     }
 }
 
+// The offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF, as PostgreSQL checks it), or npos.
+std::size_t invalid_utf8_at(std::string_view text) {
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    std::size_t i = 0;
+    while (i < n) {
+        // Migrations are mostly ASCII: skip it eight bytes at a time.
+        std::uint64_t word = 0;
+        while (i + sizeof word <= n) {
+            std::memcpy(&word, p + i, sizeof word);
+            if ((word & 0x8080808080808080ULL) != 0) {
+                break;
+            }
+            i += sizeof word;
+        }
+        if (i == n) {
+            break;
+        }
+        const unsigned char c = p[i];
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t length = 0;
+        unsigned char low = 0x80; // the range of the second byte
+        unsigned char high = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            length = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            length = 3;
+            low = c == 0xE0 ? 0xA0 : 0x80;  // overlong
+            high = c == 0xED ? 0x9F : 0xBF; // surrogates
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            length = 4;
+            low = c == 0xF0 ? 0x90 : 0x80;  // overlong
+            high = c == 0xF4 ? 0x8F : 0xBF; // above U+10FFFF
+        } else {
+            return i;
+        }
+        if (n - i < length || p[i + 1] < low || p[i + 1] > high) {
+            return i;
+        }
+        for (std::size_t k = 2; k < length; ++k) {
+            if ((p[i + k] & 0xC0) != 0x80) {
+                return i;
+            }
+        }
+        i += length;
+    }
+    return std::string_view::npos;
+}
+
+// The 1-based line and column (in bytes) of offset `at`.
+std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::size_t at) {
+    const std::string_view before = text.substr(0, at);
+    const std::size_t line_begin = before.rfind('\n') + 1; // npos + 1 == 0
+    return {1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n')),
+            at - line_begin + 1};
+}
+
+// Refuses text the rest of the parser must not see: a NUL byte (the server would run only
+// what comes before it), and anything that is not UTF-8. Returns the line and the message of
+// the first such problem.
+std::optional<std::pair<std::size_t, std::string>> encoding_problem(std::string_view text) {
+    if (text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF")) {
+        return std::pair<std::size_t, std::string>{
+            1, "the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8"};
+    }
+    if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
+        const auto [line, column] = line_and_column(text, nul);
+        return std::pair<std::size_t, std::string>{
+            line, "a NUL byte at column " + std::to_string(column) +
+                      ", where the server would end the statement and run less than the file "
+                      "says; remove it"};
+    }
+    if (const std::size_t bad = invalid_utf8_at(text); bad != std::string_view::npos) {
+        const auto [line, column] = line_and_column(text, bad);
+        char byte[8];
+        std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[bad]));
+        return std::pair<std::size_t, std::string>{
+            line, "invalid UTF-8 (byte " + std::string(byte) + " at column " +
+                      std::to_string(column) + "); save the file as UTF-8"};
+    }
+    return std::nullopt;
+}
+
+// `id` for a message: a long one is cut, so that a 9000-character id does not flood the screen.
+std::string shown(std::string_view id) {
+    constexpr std::size_t k_shown = 40;
+    return id.size() <= k_shown + 8 ? std::string(id) : std::string(id.substr(0, k_shown)) + "...";
+}
+
+std::string too_long(std::string_view id) {
+    return "(" + std::to_string(id.size()) + " characters); revision ids are at most " +
+           std::to_string(k_max_id_size) + " characters";
+}
+
+constexpr std::string_view k_bom = "\xEF\xBB\xBF";
+
 } // namespace
+
+std::optional<std::string> invalid_id(std::string_view what, std::string_view id) {
+    if (is_valid_id(id)) {
+        return std::nullopt;
+    }
+    const std::string head = "invalid " + std::string(what) + " '" + shown(id) + "'";
+    if (id.size() > k_max_id_size) {
+        return head + " " + too_long(id);
+    }
+    return head + "; use letters, digits, '.', '-' and '_', not base/head/heads";
+}
 
 bool is_reserved_id(std::string_view id) {
     return equals_ci(id, "base") || equals_ci(id, "head") || equals_ci(id, "heads");
 }
 
 bool is_valid_id(std::string_view id) {
-    if (id.empty() || is_reserved_id(id)) {
+    if (id.empty() || id.size() > k_max_id_size || is_reserved_id(id)) {
         return false;
     }
     if (!is_alnum(id[0])) {
@@ -148,6 +263,10 @@ parse_migration(FilePath path, std::string_view text, KeepText keep) {
         fail(0, "the file is larger than 4 GiB; split it into several revisions");
         return tl::unexpected(std::move(problems));
     }
+    if (auto problem = encoding_problem(text)) {
+        fail(problem->first, problem->second);
+        return tl::unexpected(std::move(problems));
+    }
     Migration m;
     const std::string_view stem = path.stem();
     const std::size_t underscore = stem.find('_');
@@ -160,7 +279,9 @@ parse_migration(FilePath path, std::string_view text, KeepText keep) {
     bool have_parents = false;
     std::size_t up_marker_line = 0;
     std::size_t line_no = 0;
-    std::size_t pos = 0;
+    // A UTF-8 byte-order mark, as editors on Windows write it, is not part of the first line.
+    // Offsets stay those of the file, so the sections (and the checksum) are the same without it.
+    std::size_t pos = text.starts_with(k_bom) ? k_bom.size() : 0;
     while (pos < text.size()) {
         const std::size_t nl = text.find('\n', pos);
         const std::size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
@@ -228,7 +349,9 @@ parse_migration(FilePath path, std::string_view text, KeepText keep) {
                 break;
             }
             for_each_piece(line.value, [&](std::string_view p) {
-                if (!is_valid_id(p)) {
+                if (p.size() > k_max_id_size) {
+                    fail(line_no, "invalid parent '" + shown(p) + "' in 'parents' " + too_long(p));
+                } else if (!is_valid_id(p)) {
                     fail(line_no, "invalid parent '" + std::string(p) +
                                       "' in 'parents'; list revision ids separated by "
                                       "commas, or write 'base' for a first revision");
@@ -241,9 +364,8 @@ parse_migration(FilePath path, std::string_view text, KeepText keep) {
             break;
         case Directive::revision:
             m.revision_line = line_no;
-            if (!is_valid_id(line.value)) {
-                fail(line_no, "invalid revision id '" + std::string(line.value) +
-                                  "'; use letters, digits, '.', '-' and '_', not base/head/heads");
+            if (auto invalid = invalid_id("revision id", line.value)) {
+                fail(line_no, *invalid);
             } else {
                 m.id = line.value;
                 have_revision = true;
@@ -287,6 +409,33 @@ parse_migration(FilePath path, std::string_view text, KeepText keep) {
         m.down->size = static_cast<std::uint32_t>(text.size() - m.down->offset);
     }
 
+    // Both sections are split now, though a step splits its section again when it runs: a
+    // broken down section must not wait for the downgrade that needs it. The statements are
+    // not kept. A directive's line in a section is SQL's comment, which would silently do
+    // nothing; one inside a string or a dollar-quoted body is SQL and no business of ours.
+    const auto check_section = [&](const Section& section, std::string_view name) {
+        const auto checked =
+            check_sql(text.substr(section.offset, section.size), [&](const LineComment& comment) {
+                const ClassifiedLine l = classify(comment.text);
+                if (l.kind == LineKind::directive && find_directive(l.key)) {
+                    fail(section.first_line + comment.line,
+                         "directive '" + util::to_lower(l.key) + "' in the " + std::string(name) +
+                             " section, where it has no effect; move it above '-- migrate:up'");
+                }
+            });
+        if (!checked) {
+            fail(section.first_line + checked.error().line,
+                 "the " + std::string(name) + " section cannot be split into statements: " +
+                     checked.error().message + "; close it");
+        }
+    };
+    if (where != Where::header) {
+        check_section(m.up, "up");
+        if (m.down) {
+            check_section(*m.down, "down");
+        }
+    }
+
     if (where == Where::header) {
         fail(0, "no '-- migrate:up' section; add a '-- migrate:up' line followed by the SQL");
     } else if (!have_parents) {
@@ -296,6 +445,11 @@ parse_migration(FilePath path, std::string_view text, KeepText keep) {
     if (!have_revision) {
         if (is_valid_id(default_id)) {
             m.id = default_id;
+        } else if (default_id.size() > k_max_id_size) {
+            fail(0, "cannot take a revision id from the file name: '" + shown(default_id) + "' " +
+                        too_long(default_id) +
+                        "; shorten the part before the first '_' or add a '-- revision:' "
+                        "directive");
         } else {
             fail(0, "cannot take a revision id from the file name; name the file "
                     "<revision>_<slug>.sql or add a '-- revision:' directive");

@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
+#include <cerrno>
+#include <cstring>
 #include <random>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <schemagate/migration/parser.hpp>
 #include <schemagate/util/error.hpp>
@@ -70,9 +74,8 @@ std::filesystem::path write_migration(const std::filesystem::path& dir, const Re
                                       const std::string& id,
                                       const std::vector<std::string>& parents,
                                       const std::string& message) {
-    if (!is_valid_id(id)) {
-        throw UsageError("invalid revision id '" + id +
-                         "'; use letters, digits, '.', '-' and '_', not base/head/heads");
+    if (auto invalid = invalid_id("revision id", id)) {
+        throw UsageError(*invalid);
     }
     if (graph.contains(id)) {
         throw UsageError("revision id '" + id + "' is already used by " +
@@ -83,14 +86,38 @@ std::filesystem::path write_migration(const std::filesystem::path& dir, const Re
     }
     std::string slug = util::slugify(message);
     const auto path = dir / (id + (slug.empty() ? "" : "_" + slug) + ".sql");
-    if (std::filesystem::exists(path)) {
-        throw UsageError(path.string() + " already exists; choose another message or --rev-id");
+    // O_EXCL: a file of that name, even one created a moment ago by someone else, is never
+    // overwritten. Every failure names the file and why, as the system says it.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
+    if (fd < 0) {
+        const int error = errno;
+        if (error == EEXIST) {
+            throw UsageError(path.string() + " already exists; choose another message or --rev-id");
+        }
+        throw UsageError("cannot create " + path.string() + " (" + std::strerror(error) +
+                         "); check the directory and its permissions");
     }
-    std::ofstream out(path, std::ios::binary);
-    out << render_migration(id, parents, message);
-    out.close();
-    if (!out) {
-        throw UsageError("cannot write " + path.string() + "; check the directory's permissions");
+    const std::string text = render_migration(id, parents, message);
+    std::size_t written = 0;
+    int error = 0;
+    while (written < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            error = n < 0 ? errno : EIO;
+            break;
+        }
+        written += static_cast<std::size_t>(n);
+    }
+    if (::close(fd) != 0 && error == 0) {
+        error = errno;
+    }
+    if (error != 0) {
+        ::unlink(path.c_str());
+        throw UsageError("cannot write " + path.string() + " (" + std::strerror(error) +
+                         "); check the free space and the directory's permissions");
     }
     return path;
 }

@@ -17,8 +17,8 @@ std::string next_revision_id(const RevisionGraph& graph);
 std::string render_migration(const std::string& id, const std::vector<std::string>& parents,
                              const std::string& message);
 
-// Writes `<dir>/<id>_<slug>.sql` and returns its path. Throws UsageError if the id is invalid,
-// already used, or the file exists.
+// Writes `<dir>/<id>_<slug>.sql` and returns its path. Throws UsageError if the id is invalid
+// (see is_valid_id) or already used, or the file exists or cannot be written.
 std::filesystem::path write_migration(const std::filesystem::path& dir, const RevisionGraph& graph,
                                       const std::string& id,
                                       const std::vector<std::string>& parents,

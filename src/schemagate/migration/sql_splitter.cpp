@@ -1,5 +1,6 @@
 #include <schemagate/migration/sql_splitter.hpp>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <utility>
@@ -59,16 +60,37 @@ bool is_routine(Word w) {
 
 enum class Backslash { literal, escapes };
 
+// Whether the statements are kept (split_sql) or only checked (check_sql).
+enum class Keep { statements, nothing };
+
+// libpq sends a statement as a C string, so the server sees only what comes before a NUL byte:
+// `DELETE FROM t \0 WHERE id = 1` would delete every row. Nothing may split such text.
+std::optional<SplitError> find_nul(std::string_view sql) {
+    const std::size_t nul = sql.find('\0');
+    if (nul == std::string_view::npos) {
+        return std::nullopt;
+    }
+    const auto before = sql.substr(0, nul);
+    return SplitError{1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n')),
+                      "a NUL byte, where the server would end the statement; remove it"};
+}
+
 class Splitter {
 public:
-    explicit Splitter(std::string_view sql) : m_sql(sql) {}
+    Splitter(std::string_view sql, Keep keep,
+             const std::function<void(const LineComment&)>* on_comment = nullptr)
+        : m_sql(sql), m_keep(keep), m_on_comment(on_comment) {}
 
     tl::expected<std::vector<Statement>, SplitError> run() {
+        if (auto nul = find_nul(m_sql)) {
+            return tl::unexpected(std::move(*nul));
+        }
         while (m_pos < m_sql.size()) {
             const char c = m_sql[m_pos];
             if (is_space(c)) {
                 bump(1);
             } else if (c == '-' && peek(1) == '-') {
+                note_line_comment();
                 skip_line_comment();
             } else if (c == '/' && peek(1) == '*') {
                 if (auto skipped = skip_block_comment(); !skipped) {
@@ -98,22 +120,42 @@ private:
         return ahead < m_sql.size() - m_pos ? m_sql[m_pos + ahead] : '\0';
     }
 
-    // Every consumed byte passes through here exactly once, which keeps line counting linear.
+    // Every consumed byte that may be a line break passes through here exactly once (skip_to
+    // passes the others), which keeps line counting linear.
     void bump(std::size_t count) {
         for (std::size_t i = 0; i < count && m_pos < m_sql.size(); ++i) {
             if (m_sql[m_pos] == '\n') {
                 ++m_line;
+                m_line_begin = m_pos + 1;
             }
             ++m_pos;
         }
     }
 
+    // As bump(end - m_pos), for text that holds no line break: a word, a number, a comment.
+    void skip_to(std::size_t end) { m_pos = end; }
+
+    // At a top-level "--": tells the caller about it when nothing but whitespace precedes it on
+    // its line.
+    void note_line_comment() const {
+        if (m_on_comment == nullptr || !*m_on_comment) {
+            return;
+        }
+        const std::string_view before = m_sql.substr(m_line_begin, m_pos - m_line_begin);
+        if (!std::all_of(before.begin(), before.end(), is_space)) {
+            return;
+        }
+        const std::size_t end = m_sql.find_first_of("\r\n", m_pos);
+        (*m_on_comment)(
+            LineComment{m_sql.substr(m_pos, end == std::string_view::npos ? std::string_view::npos
+                                                                          : end - m_pos),
+                        m_line});
+    }
+
     // The server ends a "--" comment at either CR or LF, so a lone CR must end it here too or
     // the next line would be swallowed.
     void skip_line_comment() {
-        while (m_pos < m_sql.size() && m_sql[m_pos] != '\n' && m_sql[m_pos] != '\r') {
-            bump(1);
-        }
+        skip_to(std::min(m_sql.find_first_of("\r\n", m_pos), m_sql.size()));
     }
 
     // PostgreSQL block comments nest, unlike C's. Scanning is iterative so that deep nesting
@@ -213,8 +255,12 @@ private:
         while (end < m_sql.size() && is_ident_char(m_sql[end])) {
             ++end;
         }
-        bump(end - start);
-        note_word(classify(m_sql.substr(start, end - start)));
+        skip_to(end);
+        // Words only decide where statements end; whether the text splits does not depend on
+        // that, so a check skips them.
+        if (m_keep == Keep::statements) {
+            note_word(classify(m_sql.substr(start, end - start)));
+        }
         return {};
     }
 
@@ -265,7 +311,7 @@ private:
             while (end < m_sql.size() && is_tag_char(m_sql[end])) {
                 ++end;
             }
-            bump(end - m_pos);
+            skip_to(end);
             return {};
         }
         // Like psql, a ';' inside parentheses does not end the statement: CREATE RULE ... DO
@@ -280,7 +326,7 @@ private:
     }
 
     void finish_statement(std::size_t end) {
-        if (m_start) {
+        if (m_start && m_keep == Keep::statements) {
             const std::string_view text = trim_right(m_sql.substr(*m_start, end - *m_start));
             m_statements.push_back(Statement{std::string(text), m_start_line});
         }
@@ -293,8 +339,11 @@ private:
     }
 
     std::string_view m_sql;
+    Keep m_keep;
+    const std::function<void(const LineComment&)>* m_on_comment;
     std::size_t m_pos = 0;
     std::size_t m_line = 1;
+    std::size_t m_line_begin = 0; // where line m_line starts
     std::vector<Statement> m_statements;
 
     // The statement being collected.
@@ -309,7 +358,16 @@ private:
 } // namespace
 
 tl::expected<std::vector<Statement>, SplitError> split_sql(std::string_view sql) {
-    return Splitter(sql).run();
+    return Splitter(sql, Keep::statements).run();
+}
+
+tl::expected<void, SplitError>
+check_sql(std::string_view sql, const std::function<void(const LineComment&)>& on_comment) {
+    auto checked = Splitter(sql, Keep::nothing, &on_comment).run();
+    if (!checked) {
+        return tl::unexpected(std::move(checked.error()));
+    }
+    return {};
 }
 
 } // namespace schemagate::migration
