@@ -6,7 +6,6 @@ new_db
 fixture="$SOURCE_DIR/tests/fixtures/concurrent_index"
 sg upgrade 001 --dir "$fixture"; expect_rc 0
 
-psql_db() { PGPASSWORD=$PGTMP_PASSWORD psql -X -q -A -t -h "$PGTMP_HOST" -p "$PGTMP_PORT" -U "$PGTMP_USER" -d "$DB" "$@"; }
 # An old snapshot makes CREATE INDEX CONCURRENTLY wait in its last phase, after the INVALID
 # index exists.
 psql_db -c "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM items; SELECT pg_sleep(20); COMMIT;" >/dev/null 2>&1 &

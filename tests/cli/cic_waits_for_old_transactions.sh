@@ -7,11 +7,9 @@ new_db
 fixture="$SOURCE_DIR/tests/fixtures/concurrent_index"
 sg upgrade 001 --dir "$fixture"; expect_rc 0
 
-psql_db() { PGPASSWORD=$PGTMP_PASSWORD psql -X -q -A -t -h "$PGTMP_HOST" -p "$PGTMP_PORT" -U "$PGTMP_USER" -d "$DB" "$@"; }
 psql_db -c "BEGIN; SELECT count(*) FROM items; SELECT pg_sleep(4); COMMIT;" >/dev/null &
 report=$!
-running() { poll_output 100 0.05 sql "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep($1)%' AND pid <> pg_backend_pid()"; }
-[ -n "$(running 4)" ] || fail "the report did not start"
+wait_for_session "pg_sleep(4)"
 sg upgrade head --dir "$fixture"
 wait "$report" || true
 expect_rc 0
@@ -25,7 +23,7 @@ sed 's/^-- transaction: none$/-- transaction: none\n-- lock-timeout: 500ms/' \
 cp "$fixture/001_items.sql" "$WORK/"
 psql_db -c "BEGIN; SELECT count(*) FROM items; SELECT pg_sleep(3); COMMIT;" >/dev/null &
 report=$!
-[ -n "$(running 3)" ] || fail "the report did not start"
+wait_for_session "pg_sleep(3)"
 sg upgrade head --dir "$WORK"
 wait "$report" || true
 expect_rc 1

@@ -9,6 +9,9 @@
 #   expect_err TEXT         fails unless the last sg's stderr contains TEXT (fixed string)
 #   expect_out TEXT         the same for stdout
 #   sql QUERY               runs QUERY in the scenario's database, prints unaligned tuples
+#   psql_db ARGS...         psql in the scenario's database (e.g. a blocking session in the
+#                           background: psql_db -c "BEGIN; ...; SELECT pg_sleep(5); COMMIT;" &)
+#   wait_for_session TEXT   waits (up to 5s) until another session's query contains TEXT
 #   fail MESSAGE            ends the scenario as failed
 #   poll_output N S CMD...  runs CMD up to N times, S seconds apart, until it prints something
 #   as_owner CMD...         runs CMD as the cluster's owner (postgres) when root
@@ -52,6 +55,10 @@ sql() {
     -U "$PGTMP_USER" -d "$DB" -c "$1"
 }
 
+psql_db() {
+  PGPASSWORD=$PGTMP_PASSWORD psql -X -q -A -t -h "$PGTMP_HOST" -p "$PGTMP_PORT" -U "$PGTMP_USER" -d "$DB" "$@"
+}
+
 sg() {
   set +e
   "$SCHEMAGATE" "$@" >"$WORK/out" 2>"$WORK/err"
@@ -91,6 +98,11 @@ wait_for_query() {
   pid=$(poll_output 100 0.05 sql "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '$1%' LIMIT 1")
   [ -n "$pid" ] || fail "no statement starting with '$1' ever ran"
   echo "$pid"
+}
+
+wait_for_session() {
+  [ -n "$(poll_output 100 0.05 sql "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%$1%' LIMIT 1")" ] \
+    || fail "no session ever ran a query containing '$1'"
 }
 
 # Waits (up to 7.5s) until no schemagate connection to the scenario's database remains, as

@@ -6,12 +6,10 @@ new_db
 fixture="$SOURCE_DIR/tests/fixtures/blocked_late"
 sg upgrade 001 --dir "$fixture"; expect_rc 0
 
-psql_db() { PGPASSWORD=$PGTMP_PASSWORD psql -X -q -A -t -h "$PGTMP_HOST" -p "$PGTMP_PORT" -U "$PGTMP_USER" -d "$DB" "$@"; }
 psql_db -c "BEGIN; SELECT count(*) FROM accounts; SELECT pg_sleep(30); COMMIT;" >/dev/null &
 blocker=$!
 trap 'kill $blocker 2>/dev/null || true; cleanup' EXIT
-poll_output 50 0.1 sql "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null \
-  || fail "the blocking session did not start"
+wait_for_session "pg_sleep(30)"
 
 sg upgrade head --dir "$fixture" --ddl-lock-timeout 1s --lock-retries 1
 expect_rc 1

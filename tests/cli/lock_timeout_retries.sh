@@ -7,7 +7,6 @@ new_db
 fixture="$SOURCE_DIR/tests/fixtures/alter_busy_table"
 sg upgrade 001 --dir "$fixture"; expect_rc 0
 
-psql_db() { PGPASSWORD=$PGTMP_PASSWORD psql -X -q -A -t -h "$PGTMP_HOST" -p "$PGTMP_PORT" -U "$PGTMP_USER" -d "$DB" "$@"; }
 # The blocker: a reporting job that read the table and then sits in its transaction for 5s.
 psql_db -c "BEGIN; SELECT count(*) FROM accounts; SELECT pg_sleep(5); COMMIT;" >/dev/null &
 blocker=$!
