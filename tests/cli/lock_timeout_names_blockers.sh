@@ -1,4 +1,5 @@
-# The statement that hits its lock_timeout starts late in its step (after a 1.2s statement).
+# The statement that hits its lock_timeout starts late in its step: after a 1.7s statement,
+# past the one point (3/4 of the 2s lock timeout) where blockers used to be sampled.
 # Every attempt's warning and the final error still name the session in the way: the watch
 # looks for blockers throughout the step, not once at a fixed point.
 . "$(dirname "$0")/lib.sh"
@@ -11,7 +12,7 @@ blocker=$!
 trap 'kill $blocker 2>/dev/null || true; cleanup' EXIT
 wait_for_session "pg_sleep(30)"
 
-sg upgrade head --dir "$fixture" --ddl-lock-timeout 1s --lock-retries 1
+sg upgrade head --dir "$fixture" --ddl-lock-timeout 2s --lock-retries 1
 expect_rc 1
 attempts=$(grep -c "hit on attempt 1 of 2; blocked by: pid" "$WORK/err" || true)
 [ "$attempts" = 1 ] || fail "the retry warning does not name the blocking session"
