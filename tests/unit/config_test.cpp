@@ -94,6 +94,12 @@ TEST(Gather, ConfigMapDirectoryYieldsEachKeyOnceAndSkipsItsHiddenEntries) {
     EXPECT_EQ(c.history_table.display(), "ops.history");
 }
 
+TEST(Gather, AListFlagSplitsOnCommasAsTheOtherSourcesDo) {
+    const Settings s = gather({{"dir", {{"a, b", "c"}, "flag --dir"}}}, {});
+    EXPECT_EQ(s.at("dir").values, (std::vector<std::string>{"a", "b", "c"}));
+    EXPECT_EQ(s.at("dir").source, "flag --dir");
+}
+
 TEST(Gather, UnknownEnvironmentVariableNamesTheVariable) {
     try {
         gather({}, {{"SCHEMAGATE_LOCK_TIMOUT", "1s"}});

@@ -305,6 +305,19 @@ Environment process_environment() {
 
 Settings gather(const Settings& flags, const Environment& env) {
     Settings out = flags;
+    // A list flag splits on commas as the other sources do: `--dir a,b` is two directories.
+    for (auto& [name, setting] : out) {
+        const OptionSpec* spec = find_option(name);
+        if (spec == nullptr || spec->kind != Kind::list) {
+            continue;
+        }
+        std::vector<std::string> split;
+        for (const auto& value : setting.values) {
+            auto pieces = values_of(*spec, value);
+            split.insert(split.end(), pieces.begin(), pieces.end());
+        }
+        setting.values = std::move(split);
+    }
     for (const auto& [key, value] : env) {
         if (key.rfind(k_env_prefix, 0) != 0) {
             continue;
