@@ -37,7 +37,12 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "schemagate: error: %s\n", printable(e.what()).c_str());
         return static_cast<int>(e.code());
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "schemagate: unexpected error: %s\n", printable(e.what()).c_str());
-        return static_cast<int>(ExitCode::migration_failed);
+        // Every failure schemagate expects is an Error with its code: this is a bug, and it
+        // gets a code of its own so that a Job's podFailurePolicy can tell it from bad SQL.
+        std::fprintf(stderr,
+                     "schemagate: unexpected error (a bug in schemagate; please report it with "
+                     "the command that led to it): %s\n",
+                     printable(e.what()).c_str());
+        return static_cast<int>(ExitCode::internal);
     }
 }

@@ -45,7 +45,7 @@ namespace schemagate::cli {
 
 namespace {
 
-constexpr std::string_view k_version = "0.1.0";
+constexpr std::string_view k_version = SCHEMAGATE_VERSION;
 
 } // namespace
 
@@ -590,8 +590,12 @@ void print_overview(std::ostream& out) {
         out << "  " << c.name << std::string(12 - c.name.size(), ' ') << c.summary << "\n";
     }
     out << "\n`schemagate COMMAND --help` shows a command's options.\n"
-        << "exit codes: 0 ok, 1 migration SQL failed, 2 usage, 3 lock timeout, 4 integrity, "
-           "5 database unreachable, 6 not at target, 130 interrupted\n";
+        << "exit codes:";
+    for (const auto& info : k_exit_codes) {
+        out << (info.code == ExitCode::success ? " " : ", ") << static_cast<int>(info.code) << " "
+            << info.name;
+    }
+    out << " (README, Exit codes)\n";
 }
 
 // Writes `text` to the termination log. The default path is written only when it exists, as

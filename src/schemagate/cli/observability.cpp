@@ -16,7 +16,7 @@ namespace schemagate::cli {
 
 namespace {
 
-constexpr const char* k_version = "0.1.0";
+constexpr const char* k_version = SCHEMAGATE_VERSION;
 
 } // namespace
 

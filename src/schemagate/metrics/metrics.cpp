@@ -179,22 +179,8 @@ tl::expected<void, std::string> Metrics::push(const std::string& url,
 }
 
 std::string failure_reason(int exit_code) {
-    switch (static_cast<ExitCode>(exit_code)) {
-    case ExitCode::migration_failed:
-        return "migration_failed";
-    case ExitCode::usage:
-        return "usage";
-    case ExitCode::lock_timeout:
-        return "lock_timeout";
-    case ExitCode::integrity:
-        return "integrity";
-    case ExitCode::unreachable:
-        return "unreachable";
-    case ExitCode::interrupted:
-        return "interrupted";
-    default:
-        return "other";
-    }
+    const ExitCodeInfo* info = find_exit_code(exit_code);
+    return info != nullptr && info->code != ExitCode::success ? std::string(info->name) : "other";
 }
 
 } // namespace schemagate::metrics

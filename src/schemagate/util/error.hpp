@@ -1,7 +1,9 @@
 #pragma once
 
+#include <array>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace schemagate {
 
@@ -15,8 +17,46 @@ enum class ExitCode : int {
     integrity = 4,        // bad migration files, graph errors, drift, ambiguous targets
     unreachable = 5,      // the database could not be reached
     not_at_target = 6,    // `status`: the database is not at the target
+    internal = 70,        // an unexpected error: a bug in schemagate (sysexits' EX_SOFTWARE)
     interrupted = 130,    // SIGINT or SIGTERM
 };
+
+// Whether running the same command again later may succeed: a Job's podFailurePolicy fails the
+// Job at once on a code that is not transient (deploy/, charts/; tests check both against
+// this table).
+enum class Transient { no, yes };
+
+// One code of the contract: its number, a short name (the metrics' failure `reason` label and
+// the help text) and whether it is transient.
+struct ExitCodeInfo {
+    ExitCode code;
+    std::string_view name;
+    Transient transient;
+};
+
+// The whole contract, in numeric order. The single source of the help text's list and the
+// metrics' failure reasons.
+inline constexpr std::array<ExitCodeInfo, 9> k_exit_codes = {{
+    {ExitCode::success, "ok", Transient::no},
+    {ExitCode::migration_failed, "migration_failed", Transient::no},
+    {ExitCode::usage, "usage", Transient::no},
+    {ExitCode::lock_timeout, "lock_timeout", Transient::yes},
+    {ExitCode::integrity, "integrity", Transient::no},
+    {ExitCode::unreachable, "unreachable", Transient::yes},
+    {ExitCode::not_at_target, "not_at_target", Transient::yes},
+    {ExitCode::internal, "internal", Transient::no},
+    {ExitCode::interrupted, "interrupted", Transient::yes},
+}};
+
+// The contract's row for `code`, or nullptr for a number outside it.
+constexpr const ExitCodeInfo* find_exit_code(int code) {
+    for (const auto& info : k_exit_codes) {
+        if (static_cast<int>(info.code) == code) {
+            return &info;
+        }
+    }
+    return nullptr;
+}
 
 // Base of the errors that end a run. main() prints what() and exits with code().
 class Error : public std::runtime_error {
