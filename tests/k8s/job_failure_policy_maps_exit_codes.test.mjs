@@ -1,6 +1,7 @@
-// The migration Job's podFailurePolicy follows the exit codes (README, "Exit codes"): 3 (lock
-// timeout) and 5 (database unreachable) are retried; 1 (migration failed), 2 (usage or
-// configuration) and 4 (integrity) fail the Job at once. In deploy/ and in the chart.
+// The migration Job's podFailurePolicy follows the exit codes (README, "Exit codes", and the
+// table k_exit_codes in src/schemagate/util/error.hpp): 3 (lock timeout) and 5 (database
+// unreachable) are retried; 1 (migration failed), 2 (usage or configuration), 4 (integrity)
+// and 70 (an internal error) fail the Job at once. In deploy/ and in the chart.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -8,7 +9,7 @@ import { test } from "node:test";
 import { deployObjects, exampleValues, renderChart, root } from "./lib.mjs";
 
 const retry = [3, 5];
-const fail = [1, 2, 4];
+const fail = [1, 2, 4, 70];
 
 function checkJob(job) {
   const spec = job.spec;
@@ -33,7 +34,7 @@ function checkJob(job) {
   assert.deepEqual(Object.keys(byAction).filter((a) => !["FailJob", "Count", "Ignore"].includes(a)), [], "other actions on exit codes");
 }
 
-test("the README's exit code table retries exactly 3 and 5 (for any command) and never 1, 2 and 4", () => {
+test("the README's exit code table retries exactly 3 and 5 (for any command) and never 1, 2, 4 and 70", () => {
   const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
   const section = readme.slice(readme.indexOf("## Exit codes"));
   const rows = [...section.matchAll(/^\| (\d+) \|.*\| ([^|]*) \|$/gm)].map((m) => [Number(m[1]), m[2].trim()]);
