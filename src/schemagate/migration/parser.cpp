@@ -137,34 +137,9 @@ std::size_t invalid_utf8_at(std::string_view text) {
         if (i == n) {
             break;
         }
-        const unsigned char c = p[i];
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t length = 0;
-        unsigned char low = 0x80; // the range of the second byte
-        unsigned char high = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            length = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            length = 3;
-            low = c == 0xE0 ? 0xA0 : 0x80;  // overlong
-            high = c == 0xED ? 0x9F : 0xBF; // surrogates
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            length = 4;
-            low = c == 0xF0 ? 0x90 : 0x80;  // overlong
-            high = c == 0xF4 ? 0x8F : 0xBF; // above U+10FFFF
-        } else {
+        const std::size_t length = util::utf8_char_length(text, i);
+        if (length == 0) {
             return i;
-        }
-        if (n - i < length || p[i + 1] < low || p[i + 1] > high) {
-            return i;
-        }
-        for (std::size_t k = 2; k < length; ++k) {
-            if ((p[i + k] & 0xC0) != 0x80) {
-                return i;
-            }
         }
         i += length;
     }
