@@ -433,6 +433,25 @@ TEST(LintWaitsWithoutBlocking, OnlyTheConcurrentlyFormsAndNotTheWordInAString) {
     EXPECT_FALSE(waits_without_blocking("ALTER TABLE t ADD COLUMN \"concurrently\" int"));
 }
 
+TEST(LintConcurrentIndex, NamesTheIndexAsSqlOrNothingWhenItCannotTell) {
+    using Kind = migration::ConcurrentIndex::Kind;
+    auto named = [](std::string_view sql) {
+        const auto found = concurrent_index(sql);
+        return found ? (found->kind == Kind::create ? "create " : "drop ") + found->name
+                     : std::string("none");
+    };
+    EXPECT_EQ(named("CREATE INDEX CONCURRENTLY items_name_idx ON items (name)"),
+              "create items_name_idx");
+    EXPECT_EQ(named("create unique index concurrently if not exists app.I ON app.t (x)"),
+              "create app.i");
+    EXPECT_EQ(named("CREATE INDEX CONCURRENTLY \"Mixed\"\"Case\" ON t (x)"),
+              "create \"Mixed\"\"Case\"");
+    EXPECT_EQ(named("DROP INDEX CONCURRENTLY IF EXISTS app.i CASCADE"), "drop app.i");
+    EXPECT_EQ(named("CREATE INDEX CONCURRENTLY ON t (x)"), "none");
+    EXPECT_EQ(named("DROP INDEX CONCURRENTLY a, b"), "none");
+    EXPECT_EQ(named("CREATE INDEX i ON t (x)"), "none");
+}
+
 // --- SG108: unsplittable sections ---
 
 // parse_migration refuses a section that does not split, so such a migration can only come

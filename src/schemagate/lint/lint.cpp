@@ -856,31 +856,34 @@ bool waits_without_blocking(std::string_view statement) {
     });
 }
 
-std::optional<ConcurrentIndex> concurrent_index(std::string_view statement) {
+std::optional<migration::ConcurrentIndex> concurrent_index(std::string_view statement) {
     const Tokens t(statement);
     Cursor c(t, 0, t.tokens.size());
-    ConcurrentIndex out;
+    migration::ConcurrentIndex out;
     if (c.accept("create")) {
         c.accept("unique");
         if (!c.accept({"index", "concurrently"})) {
             return std::nullopt;
         }
         c.accept({"if", "not", "exists"});
-        out.kind = ConcurrentIndex::Kind::create;
+        out.kind = migration::ConcurrentIndex::Kind::create;
     } else if (c.accept({"drop", "index", "concurrently"})) {
         c.accept({"if", "exists"});
-        out.kind = ConcurrentIndex::Kind::drop;
+        out.kind = migration::ConcurrentIndex::Kind::drop;
     } else {
         return std::nullopt;
     }
-    // A name, perhaps schema-qualified; CREATE INDEX CONCURRENTLY ON t (...) has none.
+    // CREATE INDEX CONCURRENTLY ON t (...) names no index: PostgreSQL picks the name.
+    if (out.kind == migration::ConcurrentIndex::Kind::create && c.word("on")) {
+        return std::nullopt;
+    }
+    // A name, perhaps schema-qualified.
     auto identifier = [&](std::size_t i) -> std::optional<std::string> {
         if (i >= t.tokens.size()) {
             return std::nullopt;
         }
         const Token& tok = t.tokens[i];
-        if (tok.kind == TokenKind::word &&
-            !(out.kind == ConcurrentIndex::Kind::create && tok.text == "on" && i == c.pos())) {
+        if (tok.kind == TokenKind::word) {
             return tok.text;
         }
         if (tok.kind == TokenKind::quoted_identifier) {
@@ -907,7 +910,7 @@ std::optional<ConcurrentIndex> concurrent_index(std::string_view statement) {
     }
     // DROP INDEX CONCURRENTLY takes one name only; anything but ON after a created index's
     // name is not a statement we understand well enough to judge.
-    const bool fits = out.kind == ConcurrentIndex::Kind::create
+    const bool fits = out.kind == migration::ConcurrentIndex::Kind::create
                           ? t.is_word(i + 1, "on")
                           : i + 1 == t.tokens.size() || t.is_word(i + 1, "cascade") ||
                                 t.is_word(i + 1, "restrict");

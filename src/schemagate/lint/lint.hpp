@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <schemagate/migration/migration.hpp>
+#include <schemagate/migration/sql_splitter.hpp>
 
 namespace schemagate::lint {
 
@@ -59,14 +60,8 @@ std::vector<Finding> lint_migrations(const std::vector<const migration::Migratio
 // a SHARE UPDATE EXCLUSIVE lock and then wait for older transactions to end.
 bool waits_without_blocking(std::string_view statement);
 
-// The index a CREATE or DROP INDEX CONCURRENTLY statement names, as SQL (schema-qualified
-// when written so, quoted identifiers kept quoted), for recovering from an interrupted one.
-struct ConcurrentIndex {
-    enum class Kind { create, drop };
-    Kind kind = Kind::create;
-    std::string name;
-};
-std::optional<ConcurrentIndex> concurrent_index(std::string_view statement);
+// The index a CREATE or DROP INDEX CONCURRENTLY statement names, if it names one.
+std::optional<migration::ConcurrentIndex> concurrent_index(std::string_view statement);
 
 std::size_t count(const std::vector<Finding>& findings, Severity severity);
 

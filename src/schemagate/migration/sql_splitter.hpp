@@ -16,6 +16,15 @@ struct Statement {
     std::size_t line; // 1-based line, within the input, of the statement's first token
 };
 
+// The index a CREATE or DROP INDEX CONCURRENTLY statement names, as SQL (schema-qualified
+// when written so, quoted identifiers kept quoted): lint finds it in a statement, and the store
+// looks at it to resume an interrupted one.
+struct ConcurrentIndex {
+    enum class Kind { create, drop };
+    Kind kind = Kind::create;
+    std::string name;
+};
+
 // Why a section could not be split: an unterminated quote, comment or dollar-quoted body, or a
 // NUL byte.
 struct SplitError {

@@ -341,11 +341,14 @@ RunReport Runner::run(Direction direction, std::string_view target,
             // Another copy may have done some or all of the work while we waited, and rows
             // still `running` now belong to a copy that died.
             const auto applied = applied_ids(checked_history(RunningRows::refuse));
-            if (!goal) {
+            const bool resolved_now = !goal;
+            if (resolved_now) {
                 goal = goal_of(direction, target, applied, true);
-                check_steps(migration::plan(m_graph, applied, *goal));
             }
             const auto steps = migration::plan(m_graph, applied, *goal);
+            if (resolved_now) {
+                check_steps(steps);
+            }
             report.revisions.reserve(report.revisions.size() + steps.size());
             for (const Migration* m : steps) {
                 util::throw_if_interrupted();
@@ -416,13 +419,7 @@ RunReport Runner::repair(std::string_view id, RepairMode mode) {
     step.start = store::StepStart::resume;
     step.first_statement = static_cast<std::size_t>(row->statements_done);
     if (step.first_statement < step.statements.size()) {
-        if (auto index = lint::concurrent_index(step.statements[step.first_statement].text)) {
-            step.resumed_index =
-                store::ResumedIndex{index->kind == lint::ConcurrentIndex::Kind::create
-                                        ? store::ResumedIndex::Kind::create
-                                        : store::ResumedIndex::Kind::drop,
-                                    index->name};
-        }
+        step.resumed_index = lint::concurrent_index(step.statements[step.first_statement].text);
     }
     if (step.first_statement > step.statements.size()) {
         throw IntegrityError(m.path.string() + ": revision " + m.id + " now has " +

@@ -432,25 +432,26 @@ std::size_t PgStore::resume_index(const Step& step) {
     }
     // The interrupted statement may have finished on the server after its client died (a
     // short build), or stopped half way and left the index INVALID. Look before running it.
-    const ResumedIndex& index = *step.resumed_index;
+    const migration::ConcurrentIndex& index = *step.resumed_index;
     const std::string& id = step.migration->id;
     pqxx::nontransaction ntx(m_conn->get());
     const auto rows = ntx.exec_params(
         "SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass($1)", index.name);
     const std::string where = "revision " + id + ", statement " +
                               std::to_string(step.first_statement + 1) + ": index " + index.name;
-    if (index.kind == ResumedIndex::Kind::create && !rows.empty() && rows[0][0].as<bool>()) {
+    if (index.kind == migration::ConcurrentIndex::Kind::create && !rows.empty() &&
+        rows[0][0].as<bool>()) {
         spdlog::info("{} exists and is valid: the interrupted CREATE INDEX CONCURRENTLY finished; "
                      "counted as done",
                      where);
         return step.first_statement + 1;
     }
-    if (index.kind == ResumedIndex::Kind::create && !rows.empty()) {
+    if (index.kind == migration::ConcurrentIndex::Kind::create && !rows.empty()) {
         spdlog::info("{} is INVALID (the interrupted build stopped half way); dropping it "
                      "before building it again",
                      where);
         ntx.exec("DROP INDEX CONCURRENTLY IF EXISTS " + index.name);
-    } else if (index.kind == ResumedIndex::Kind::drop && rows.empty()) {
+    } else if (index.kind == migration::ConcurrentIndex::Kind::drop && rows.empty()) {
         spdlog::info("{} is gone: the interrupted DROP INDEX CONCURRENTLY finished; counted as "
                      "done",
                      where);

@@ -49,14 +49,6 @@ struct Timeouts {
 // (`repair --resume`).
 enum class StepStart { fresh, resume };
 
-// The index that the first statement of a resumed `transaction: none` step builds or drops
-// CONCURRENTLY, as SQL: the statement was interrupted, and the index shows how far it got.
-struct ResumedIndex {
-    enum class Kind { create, drop };
-    Kind kind = Kind::create;
-    std::string name;
-};
-
 // One step to run: a revision's section, already split into statements.
 struct Step {
     const migration::Migration* migration = nullptr;
@@ -68,7 +60,9 @@ struct Step {
     // The lock_timeout of each statement of a `transaction: none` step, where they differ
     // from timeouts.lock; empty when they do not.
     std::vector<std::chrono::milliseconds> lock_timeouts;
-    std::optional<ResumedIndex> resumed_index; // for StepStart::resume only
+    // For StepStart::resume: the index that the interrupted first statement builds or drops
+    // CONCURRENTLY, which shows how far it got.
+    std::optional<migration::ConcurrentIndex> resumed_index;
 
     std::chrono::milliseconds lock_timeout_of(std::size_t statement) const {
         return statement < lock_timeouts.size() ? lock_timeouts[statement] : timeouts.lock;
