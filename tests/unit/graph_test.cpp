@@ -164,22 +164,23 @@ TEST(RevisionGraphResolve, AmbiguousPrefixListsEveryMatch) {
     const RevisionGraph graph({mig("ab12", {}), mig("ab34", {"ab12"}), mig("cd", {"ab34"})});
     const auto resolved = graph.resolve("ab");
     ASSERT_FALSE(resolved.has_value());
-    EXPECT_NE(resolved.error().find("ambiguous revision prefix 'ab'"), std::string::npos);
-    EXPECT_NE(resolved.error().find("ab12, ab34"), std::string::npos) << resolved.error();
+    EXPECT_NE(resolved.error().message.find("ambiguous revision prefix 'ab'"), std::string::npos);
+    EXPECT_NE(resolved.error().message.find("ab12, ab34"), std::string::npos)
+        << resolved.error().message;
 }
 
 TEST(RevisionGraphResolve, UnknownIdIsAnError) {
     const RevisionGraph graph({mig("ab12", {})});
     const auto resolved = graph.resolve("zz");
     ASSERT_FALSE(resolved.has_value());
-    EXPECT_NE(resolved.error().find("unknown revision 'zz'"), std::string::npos);
+    EXPECT_NE(resolved.error().message.find("unknown revision 'zz'"), std::string::npos);
 }
 
 TEST(RevisionGraphResolve, EmptyStringIsUnknownNotAPrefixOfEverything) {
     const RevisionGraph graph({mig("ab12", {})});
     const auto resolved = graph.resolve("");
     ASSERT_FALSE(resolved.has_value());
-    EXPECT_NE(resolved.error().find("unknown revision"), std::string::npos);
+    EXPECT_NE(resolved.error().message.find("unknown revision"), std::string::npos);
 }
 
 // --- integrity errors ---------------------------------------------------------------------

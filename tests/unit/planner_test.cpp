@@ -334,8 +334,9 @@ TEST(Plan, UpgradePlusNKeepsAppliedSetClosedUnderAncestors) {
         for (std::size_t n = 0; n <= pending; ++n) {
             SCOPED_TRACE("from " + std::to_string(start.size()) + " applied, +" +
                          std::to_string(n));
-            const RevisionSet end =
-                after(graph, start, resolve_upgrade(graph, start, "+" + std::to_string(n)));
+            const RevisionSet end = after(
+                graph, start,
+                resolve_upgrade(graph, start, Target::parse_or_throw("+" + std::to_string(n))));
             EXPECT_EQ(end.size(), start.size() + n);
             EXPECT_EQ(unclosed(graph, end), std::vector<std::string>{});
         }
@@ -348,7 +349,8 @@ TEST(Plan, DowngradeMinusNKeepsAppliedSetClosedUnderAncestors) {
     for (std::size_t n = 0; n <= all.size(); ++n) {
         SCOPED_TRACE("-" + std::to_string(n));
         const RevisionSet end =
-            after(graph, all, resolve_downgrade(graph, all, "-" + std::to_string(n)));
+            after(graph, all,
+                  resolve_downgrade(graph, all, Target::parse_or_throw("-" + std::to_string(n))));
         EXPECT_EQ(end.size(), all.size() - n);
         EXPECT_EQ(unclosed(graph, end), std::vector<std::string>{});
     }

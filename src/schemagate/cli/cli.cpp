@@ -20,46 +20,33 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <schemagate/app/inspect.hpp>
+#include <schemagate/app/migrate.hpp>
+#include <schemagate/app/offline.hpp>
+#include <schemagate/app/revision.hpp>
 #include <schemagate/cli/checked_stdout.hpp>
 #include <schemagate/cli/command.hpp>
-#include <schemagate/cli/observability.hpp>
 #include <schemagate/cli/render.hpp>
 #include <schemagate/config/config.hpp>
-#include <schemagate/lock/pg_advisory_lock.hpp>
-#include <schemagate/migration/loader.hpp>
 #include <schemagate/migration/parser.hpp>
-#include <schemagate/migration/planner.hpp>
-#include <schemagate/migration/scaffold.hpp>
-#include <schemagate/runner/runner.hpp>
-#include <schemagate/store/pg_store.hpp>
-#include <schemagate/util/clock.hpp>
 #include <schemagate/util/error.hpp>
 #include <schemagate/util/interrupt.hpp>
 #include <schemagate/util/log.hpp>
 #include <schemagate/util/secrets.hpp>
 #include <schemagate/util/strings.hpp>
+#include <schemagate/util/version.hpp>
 
 namespace po = boost::program_options;
 
 namespace schemagate::cli {
 
-namespace {
-
-constexpr std::string_view k_version = SCHEMAGATE_VERSION;
-
-} // namespace
-
 // Defined in cmd_lint.cpp.
 Command lint_command();
-void refuse_upgrade_on_lint_errors(const Invocation& inv, const std::string& target);
 // Defined in cmd_verify.cpp.
 Command verify_command();
+// Defined in cmd_serve.cpp.
 Command wait_command();
 Command serve_command();
-// Defined in cmd_offline.cpp.
-void offline_options(po::options_description& d);
-int cmd_offline(const Invocation& inv, migration::Direction direction, const std::string& target,
-                std::string_view version);
 
 void no_options(po::options_description&) {}
 
@@ -67,89 +54,34 @@ void json_option(po::options_description& d) {
     d.add_options()("json", "print JSON instead of text");
 }
 
-migration::RevisionGraph load_graph(const config::Config& c) {
-    return migration::RevisionGraph(migration::load_migrations(c.dirs));
-}
-
-std::unique_ptr<store::PgStore> open_store(const config::Config& c) {
-    return std::make_unique<store::PgStore>(c.database_url, c.history_table);
-}
-
 namespace {
 
-runner::Allowances allowances(const config::Config& c) {
-    return {c.allow_drift, c.allow_unknown};
+void offline_options(po::options_description& d) {
+    d.add_options()("sql", "print the SQL this would run, for psql, instead of running it")(
+        "from", po::value<std::string>()->value_name("REV"),
+        "with --sql: start from REV and its ancestors applied (or base) instead of reading the "
+        "database, and connect to none");
 }
 
-runner::RunnerOptions runner_options(const config::Config& c) {
-    runner::RunnerOptions o;
-    o.lock_timeout = c.lock_timeout;
-    o.timeouts = {c.ddl_lock_timeout, c.statement_timeout};
-    o.lock_retries = c.lock_retries;
-    o.run_id = c.run_id;
-    o.allow = allowances(c);
-    o.applied_by = config::applied_by();
-    return o;
+app::LintGate lint_gate(const Invocation& inv) {
+    return inv.flag("lint") ? app::LintGate::on : app::LintGate::off;
 }
 
-// Runs `action` reporting to `observability`, then publishes where the database stands
-// against `target` ("" or a relative target: the default target).
-void run_observed(const Invocation& inv, Observability& observability, const std::string& target,
-                  const std::function<runner::RunReport(runner::Runner&)>& action) {
-    // Connecting (TCP, SCRAM, a new server backend) is mostly waiting: it runs while the files
-    // are read and parsed. An error in the files still wins: it is thrown first.
-    auto connecting = std::async(std::launch::async, [&] { return open_store(inv.config); });
-    // A new thread is often queued behind its busy creator on the same core, and started only
-    // at the scheduler's next tick (2-4 ms here): a yield lets it begin connecting now.
-    std::this_thread::yield();
-    const auto graph = load_graph(inv.config);
-    auto store = connecting.get();
-    util::SystemClock clock;
-    lock::PgAdvisoryLock lock(inv.config.database_url, inv.config.history_table.lock_key(), clock);
-    runner::Runner runner(graph, *store, lock, clock, runner_options(inv.config));
-    runner.observe(observability.metrics());
-    const auto report = action(runner);
-    observability.metrics().succeeded();
-    if (!observability.watched()) {
-        return; // nobody can see the state: don't spend a read on it
+// `upgrade|downgrade --sql [--from REV]`: the script to stdout.
+int print_sql(const Invocation& inv, migration::Direction direction,
+              const migration::Target& target) {
+    if (!inv.flag("sql")) {
+        throw UsageError(std::string(migration::to_string(direction)) +
+                         ": --from only goes with --sql (it says where the printed SQL starts); "
+                         "add --sql, or leave --from out to run against the database");
     }
-    const bool named = !target.empty() && target != "base" && target[0] != '+' && target[0] != '-';
-    const std::string readiness_target = named ? target : default_target(graph);
-    if (report.history) {
-        // Nothing ran: the history the runner read is the state.
-        observability.publish(schema_state(graph, *report.history, readiness_target));
-        return;
-    }
-    // The run succeeded: losing the connection now must not turn it into a failure. The state
-    // for /readyz and the metrics is read again on a new connection, or left out.
-    try {
-        observability.publish(read_schema_state(graph, *store, readiness_target));
-    } catch (const DatabaseUnreachable&) {
-        try {
-            store->reconnect();
-            observability.publish(read_schema_state(graph, *store, readiness_target));
-        } catch (const DatabaseUnreachable& e) {
-            spdlog::warn("the run succeeded, but the state could not be read back for the "
-                         "metrics: {}",
-                         e.what());
-        }
-    }
-}
-
-int run_runner(const Invocation& inv,
-               const std::function<runner::RunReport(runner::Runner&)>& action,
-               const std::string& target = "") {
-    Observability observability(inv.config);
-    observability.set_readiness(false, {{"ready", false}, {"reason", "migrating"}});
-    try {
-        run_observed(inv, observability, target, action);
-    } catch (const Error& e) {
-        observability.set_readiness(
-            false, {{"ready", false}, {"reason", "the run failed"}, {"error", e.what()}});
-        observability.finish(static_cast<int>(e.code()));
-        throw;
-    }
-    observability.finish(0);
+    app::SqlRequest request;
+    request.direction = direction;
+    request.target = target;
+    request.from = inv.target_option("from");
+    request.lint = direction == migration::Direction::up ? lint_gate(inv) : app::LintGate::off;
+    request.version = util::version();
+    app::print_sql(inv.ctx, request, std::cout);
     return 0;
 }
 
@@ -181,109 +113,66 @@ int cmd_config(const Invocation& inv) {
     return 0;
 }
 
+int cmd_upgrade(const Invocation& inv) {
+    const auto target = inv.target_arg(0, migration::Target::head());
+    if (inv.flag("sql") || inv.flag("from")) {
+        return print_sql(inv, migration::Direction::up, target);
+    }
+    app::upgrade(inv.ctx, target, lint_gate(inv));
+    return 0;
+}
+
+int cmd_downgrade(const Invocation& inv) {
+    const auto target = inv.target_arg(0, migration::Target::base());
+    if (inv.flag("sql") || inv.flag("from")) {
+        return print_sql(inv, migration::Direction::down, target);
+    }
+    app::downgrade(inv.ctx, target);
+    return 0;
+}
+
+int cmd_stamp(const Invocation& inv) {
+    app::stamp(inv.ctx, inv.target_arg(0, migration::Target::head()));
+    return 0;
+}
+
 int cmd_repair(const Invocation& inv) {
     if (inv.flag("resume") == inv.flag("rollback")) {
         throw UsageError("repair: give exactly one of --resume or --rollback");
     }
-    const auto mode =
-        inv.flag("resume") ? runner::RepairMode::resume : runner::RepairMode::rollback;
-    return run_runner(inv, [&](runner::Runner& r) { return r.repair(inv.args[0], mode); });
+    app::repair(inv.ctx, inv.args[0],
+                inv.flag("resume") ? runner::RepairMode::resume : runner::RepairMode::rollback);
+    return 0;
 }
 
 int cmd_validate(const Invocation& inv) {
-    const auto graph = load_graph(inv.config);
-    auto store = open_store(inv.config);
-    const auto history = store->read_history(store::HistoryColumns::all);
-    // A `running` row is someone's work in progress while they hold the migration lock, and an
-    // interrupted step otherwise: one try for the lock tells which.
-    const bool running = std::any_of(history.begin(), history.end(), [](const auto& row) {
-        return row.state == store::RowState::running;
-    });
-    bool orphaned = false;
-    std::vector<std::string> notes;
-    if (running) {
-        util::SystemClock clock;
-        lock::PgAdvisoryLock lock(inv.config.database_url, inv.config.history_table.lock_key(),
-                                  clock);
-        try {
-            lock.acquire(std::chrono::milliseconds(0));
-            orphaned = true;
-            lock.release();
-        } catch (const LockTimeout&) {
-            notes.push_back("a transaction: none revision is being applied right now by the "
-                            "schemagate holding the migration lock");
-        }
-    }
-    auto problems = runner::integrity_problems(graph, history, allowances(inv.config),
-                                               orphaned ? runner::RunningRows::refuse
-                                                        : runner::RunningRows::tolerate);
-    for (const auto& index : store->invalid_indexes()) {
-        problems.push_back("index " + index +
-                           " is INVALID (an interrupted CREATE INDEX CONCURRENTLY?); drop it "
-                           "with DROP INDEX CONCURRENTLY, then create it again");
-    }
+    const auto report = app::validate(inv.ctx);
     if (inv.flag("json")) {
-        std::cout << json_text(
-                         {{"valid", problems.empty()}, {"problems", problems}, {"notes", notes}}, 2)
+        std::cout << json_text({{"valid", report.valid()},
+                                {"problems", report.problems},
+                                {"notes", report.notes}},
+                               2)
                   << "\n";
     } else {
-        for (const auto& p : problems) {
+        for (const auto& p : report.problems) {
             std::cout << "problem: " << util::printable(p) << "\n";
         }
-        for (const auto& n : notes) {
+        for (const auto& n : report.notes) {
             std::cout << "note: " << util::printable(n) << "\n";
         }
-        std::cout << (problems.empty()
+        std::cout << (report.valid()
                           ? "valid: the history matches the migration files\n"
-                          : "invalid: " + std::to_string(problems.size()) + " problem(s)\n");
+                          : "invalid: " + std::to_string(report.problems.size()) + " problem(s)\n");
     }
-    return static_cast<int>(problems.empty() ? ExitCode::success : ExitCode::integrity);
-}
-
-int cmd_upgrade(const Invocation& inv) {
-    const std::string target = inv.arg(0, "head");
-    if (inv.flag("sql") || inv.flag("from")) {
-        return cmd_offline(inv, migration::Direction::up, target, k_version);
-    }
-    if (inv.flag("lint")) {
-        refuse_upgrade_on_lint_errors(inv, target);
-    }
-    return run_runner(
-        inv, [&](runner::Runner& r) { return r.upgrade(target); }, target);
-}
-
-} // namespace
-
-void run_upgrade(const Invocation& inv, Observability& observability, const std::string& target) {
-    run_observed(inv, observability, target, [&](runner::Runner& r) { return r.upgrade(target); });
-}
-
-namespace {
-
-int cmd_downgrade(const Invocation& inv) {
-    if (inv.flag("sql") || inv.flag("from")) {
-        return cmd_offline(inv, migration::Direction::down, inv.args[0], k_version);
-    }
-    return run_runner(inv, [&](runner::Runner& r) { return r.downgrade(inv.args[0]); });
-}
-
-int cmd_stamp(const Invocation& inv) {
-    return run_runner(inv, [&](runner::Runner& r) { return r.stamp(inv.args[0]); });
+    return static_cast<int>(report.valid() ? ExitCode::success : ExitCode::integrity);
 }
 
 int cmd_current(const Invocation& inv) {
-    const auto graph = load_graph(inv.config);
-    const auto history = open_store(inv.config)->read_history(store::HistoryColumns::state);
-    const auto applied = runner::applied_ids(history);
-    std::vector<std::string> ids = migration::current_heads(graph, applied);
-    for (const auto& row : history) {
-        if (!graph.contains(row.id)) {
-            ids.push_back(row.id);
-        }
-    }
+    const auto report = app::current(inv.ctx);
+    const auto& graph = report.graph;
     if (inv.flag("json")) {
         nlohmann::json out = nlohmann::json::array();
-        for (const auto& id : ids) {
+        for (const auto& id : report.revisions) {
             const bool known = graph.contains(id);
             out.push_back({{"revision", id},
                            {"message", known ? graph.at(id).message : ""},
@@ -293,10 +182,10 @@ int cmd_current(const Invocation& inv) {
         std::cout << json_text({{"current", out}}, 2) << "\n";
         return 0;
     }
-    if (ids.empty()) {
+    if (report.revisions.empty()) {
         spdlog::info("no revision is applied (the database is at base)");
     }
-    for (const auto& id : ids) {
+    for (const auto& id : report.revisions) {
         std::cout << util::printable(id);
         if (!graph.contains(id)) {
             std::cout << " (unknown to the migration files)";
@@ -309,7 +198,7 @@ int cmd_current(const Invocation& inv) {
 }
 
 int cmd_heads(const Invocation& inv) {
-    const auto graph = load_graph(inv.config);
+    const auto graph = inv.ctx.ports.load_graph();
     if (inv.flag("json")) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& id : graph.heads()) {
@@ -325,7 +214,7 @@ int cmd_heads(const Invocation& inv) {
 }
 
 int cmd_history(const Invocation& inv) {
-    const auto graph = load_graph(inv.config);
+    const auto graph = inv.ctx.ports.load_graph();
     const auto& ms = graph.migrations();
     if (inv.flag("json")) {
         nlohmann::json out = nlohmann::json::array();
@@ -347,10 +236,10 @@ int cmd_history(const Invocation& inv) {
 }
 
 int cmd_show(const Invocation& inv) {
-    const auto graph = load_graph(inv.config);
+    const auto graph = inv.ctx.ports.load_graph();
     auto id = graph.resolve(inv.args[0]);
     if (!id) {
-        throw UsageError(id.error());
+        throw UsageError(id.error().message);
     }
     const auto& m = graph.at(*id);
     print_verbose(std::cout, graph, m);
@@ -369,20 +258,9 @@ int cmd_show(const Invocation& inv) {
 }
 
 int cmd_status(const Invocation& inv) {
-    const auto graph = load_graph(inv.config);
-    const std::string target = inv.arg(0, "head");
-    const auto history = open_store(inv.config)->read_history(store::HistoryColumns::all);
-    const auto applied = runner::applied_ids(history);
-    const auto problems = runner::integrity_problems(graph, history, allowances(inv.config),
-                                                     runner::RunningRows::tolerate);
-    const auto goal = migration::resolve_upgrade(graph, applied, target);
-    std::vector<std::string> pending;
-    for (const auto& id : graph.ordered(goal.revisions)) {
-        if (!applied.count(id)) {
-            pending.push_back(id);
-        }
-    }
-    const bool at_target = pending.empty() && problems.empty();
+    const auto target = inv.target_arg(0, migration::Target::head());
+    const auto report = app::status(inv.ctx, target);
+    const auto& history = report.history;
     if (inv.flag("json")) {
         nlohmann::json rows = nlohmann::json::array();
         for (const auto& row : history) {
@@ -391,48 +269,33 @@ int cmd_status(const Invocation& inv) {
         std::cout << json_text({{"database", util::redact_conninfo(inv.config.database_url)},
                                 {"history_table", inv.config.history_table.display()},
                                 {"lock_key", inv.config.history_table.lock_key()},
-                                {"target", target},
-                                {"at_target", at_target},
+                                {"target", target.text()},
+                                {"at_target", report.at_target()},
                                 {"applied", rows},
-                                {"pending", pending},
-                                {"problems", problems}},
+                                {"pending", report.pending},
+                                {"problems", report.problems}},
                                2)
                   << "\n";
     } else {
-        std::cout << "history table: " << util::printable(inv.config.history_table.display())
-                  << "\n"
-                  << "target: " << util::printable(target) << "\n"
-                  << "applied: " << history.size() << "\n";
         using util::printable;
+        std::cout << "history table: " << printable(inv.config.history_table.display()) << "\n"
+                  << "target: " << printable(target.text()) << "\n"
+                  << "applied: " << history.size() << "\n";
         for (const auto& row : history) {
             std::cout << "  " << printable(row.id) << "  " << printable(row.applied_at) << "  "
                       << printable(row.applied_by) << "  " << printable(row.message) << "\n";
         }
-        std::cout << "pending: " << pending.size() << "\n";
-        for (const auto& id : pending) {
-            std::cout << "  " << printable(id) << "  " << printable(graph.at(id).message) << "\n";
+        std::cout << "pending: " << report.pending.size() << "\n";
+        for (const auto& id : report.pending) {
+            std::cout << "  " << printable(id) << "  " << printable(report.graph.at(id).message)
+                      << "\n";
         }
-        for (const auto& p : problems) {
+        for (const auto& p : report.problems) {
             std::cout << "problem: " << printable(p) << "\n";
         }
-        std::cout << "at target: " << (at_target ? "yes" : "no") << "\n";
+        std::cout << "at target: " << (report.at_target() ? "yes" : "no") << "\n";
     }
-    if (!problems.empty()) {
-        return static_cast<int>(ExitCode::integrity);
-    }
-    return static_cast<int>(at_target ? ExitCode::success : ExitCode::not_at_target);
-}
-
-std::filesystem::path ensure_first_dir(const config::Config& c) {
-    const auto& dir = c.dirs.front();
-    std::error_code ec;
-    if (!std::filesystem::exists(dir, ec)) {
-        std::filesystem::create_directories(dir, ec);
-        if (ec) {
-            throw UsageError("cannot create " + dir.string() + ": " + ec.message());
-        }
-    }
-    return dir;
+    return static_cast<int>(report.exit_code());
 }
 
 // The --rev-id value, checked before any file is read or written; nothing when not given.
@@ -448,45 +311,14 @@ std::optional<std::string> rev_id_option(const Invocation& inv) {
 }
 
 int cmd_revision(const Invocation& inv) {
-    const auto rev_id = rev_id_option(inv);
-    const auto dir = ensure_first_dir(inv.config);
-    const auto graph = load_graph(inv.config);
-    const std::string id = rev_id ? *rev_id : migration::next_revision_id(graph);
-    const auto heads = graph.heads();
-    if (heads.size() > 1) {
-        spdlog::warn("the graph has {} heads ({}); the new revision merges them", heads.size(),
-                     util::join(heads, ", "));
-    }
-    const auto path = migration::write_migration(dir, graph, id, heads, inv.value("message"));
+    const auto path = app::new_revision(inv.ctx, inv.value("message"), rev_id_option(inv));
     std::cout << "created " << util::printable(path.string()) << "\n";
     return 0;
 }
 
 int cmd_merge(const Invocation& inv) {
-    const auto rev_id = rev_id_option(inv);
-    const auto dir = ensure_first_dir(inv.config);
-    const auto graph = load_graph(inv.config);
-    std::vector<std::string> parents;
-    if (inv.args.empty()) {
-        parents = graph.heads();
-    }
-    for (const auto& rev : inv.args) {
-        auto id = graph.resolve(rev);
-        if (!id) {
-            throw UsageError(id.error());
-        }
-        if (std::find(parents.begin(), parents.end(), *id) == parents.end()) {
-            parents.push_back(*id);
-        }
-    }
-    if (parents.size() < 2) {
-        throw UsageError(
-            "nothing to merge: " +
-            (parents.empty() ? std::string("no revisions") : "only " + util::join(parents, ", ")) +
-            "; merge joins two or more heads");
-    }
-    const std::string id = rev_id ? *rev_id : migration::next_revision_id(graph);
-    const auto path = migration::write_migration(dir, graph, id, parents, inv.value("message"));
+    const auto id = rev_id_option(inv);
+    const auto path = app::merge(inv.ctx, inv.args, inv.value("message"), id);
     std::cout << "created " << util::printable(path.string()) << "\n";
     return 0;
 }
@@ -584,7 +416,7 @@ config::Settings flag_settings(const po::variables_map& vm) {
 }
 
 void print_overview(std::ostream& out) {
-    out << "schemagate " << k_version << ": versioned SQL migrations for PostgreSQL\n\n"
+    out << "schemagate " << util::version() << ": versioned SQL migrations for PostgreSQL\n\n"
         << "usage: schemagate COMMAND [OPTIONS] [ARGS]\n\ncommands:\n";
     for (const auto& c : commands()) {
         out << "  " << c.name << std::string(12 - c.name.size(), ' ') << c.summary << "\n";
@@ -701,7 +533,7 @@ int dispatch(const std::vector<std::string>& args, CheckedStdout& out) {
         return args.empty() ? static_cast<int>(ExitCode::usage) : 0;
     }
     if (args[0] == "--version" || args[0] == "version") {
-        std::cout << "schemagate " << k_version << "\n";
+        std::cout << "schemagate " << util::version() << "\n";
         out.finish();
         return 0;
     }
@@ -798,7 +630,9 @@ int dispatch(const std::vector<std::string>& args, CheckedStdout& out) {
                                  "pass it with --database-url (or DATABASE_URL)");
             }
         }
-        const int code = command->handler(Invocation{vm, config, settings, positionals});
+        const auto ports = app::pg_ports(config);
+        const app::Context ctx{config, *ports};
+        const int code = command->handler(Invocation{vm, config, settings, positionals, ctx});
         out.finish(); // what was printed but not written turns success into failure
         write_termination_log(config, command->name, code, "");
         return code;

@@ -9,13 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <schemagate/app/verify.hpp>
 #include <schemagate/cli/command.hpp>
 #include <schemagate/cli/render.hpp>
-#include <schemagate/runner/verify.hpp>
-#include <schemagate/store/catalog.hpp>
-#include <schemagate/store/pg_store.hpp>
 #include <schemagate/util/error.hpp>
-#include <schemagate/util/secrets.hpp>
 #include <schemagate/util/strings.hpp>
 
 namespace po = boost::program_options;
@@ -136,49 +133,14 @@ void print_json(std::ostream& out, const runner::VerifyReport& report, const std
 }
 
 int cmd_verify(const Invocation& inv) {
-    const auto graph = load_graph(inv.config);
-    const auto& history_table = inv.config.history_table;
-    const bool given = inv.flag("scratch-url");
-    // Declared first so that it is dropped last, after every connection to it is closed, and
-    // also when verification throws.
-    std::optional<store::ScratchDatabase> scratch;
-    std::string conninfo;
-    if (given) {
-        conninfo = inv.value("scratch-url");
-        util::register_conninfo_secrets(conninfo);
-    } else {
-        scratch.emplace(inv.config.database_url);
-        conninfo = scratch->conninfo();
-    }
-    const std::string shown = given ? util::redact_conninfo(conninfo) : scratch->name();
-
-    runner::VerifyReport report;
-    {
-        store::PgCatalog catalog(conninfo, history_table);
-        if (given) {
-            if (const auto tables = catalog.user_relations(); !tables.empty()) {
-                throw UsageError("--scratch-url: the database is not empty, it holds " +
-                                 util::join(tables, ", ") +
-                                 "; verify runs every down section there, so give it an empty "
-                                 "database (or leave --scratch-url out to use a new one)");
-            }
-        }
-        spdlog::info("verifying {} revision(s) on {}", graph.migrations().size(),
-                     given ? "the given scratch database " + shown
-                           : "scratch database " + shown + " (dropped at the end)");
-        store::PgStore store(conninfo, history_table);
-        runner::VerifyOptions options;
-        options.timeouts = {inv.config.ddl_lock_timeout, inv.config.statement_timeout};
-        options.applied_by = config::applied_by();
-        report = runner::verify(graph, store, catalog, options);
-    }
-
+    const auto result = app::verify(
+        inv.ctx, inv.flag("scratch-url") ? std::optional(inv.value("scratch-url")) : std::nullopt);
     if (inv.flag("json")) {
-        print_json(std::cout, report, shown, !given);
+        print_json(std::cout, result.report, result.database, result.scratch_created);
     } else {
-        print_text(std::cout, report);
+        print_text(std::cout, result.report);
     }
-    return static_cast<int>(report.exit_code());
+    return static_cast<int>(result.report.exit_code());
 }
 
 } // namespace

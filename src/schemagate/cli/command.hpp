@@ -3,24 +3,27 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <boost/program_options.hpp>
 
+#include <schemagate/app/context.hpp>
 #include <schemagate/config/config.hpp>
-#include <schemagate/migration/graph.hpp>
-#include <schemagate/store/pg_store.hpp>
+#include <schemagate/migration/target.hpp>
 
 namespace schemagate::cli {
 
-// What a handler gets: the parsed options, the resolved configuration and its arguments.
+// What a handler gets: the parsed options, the resolved configuration, its arguments, and the
+// application's context to call a use case with.
 struct Invocation {
     const boost::program_options::variables_map& vm;
     const config::Config& config;
     const config::Settings& settings; // where each option's value came from
     const std::vector<std::string>& args;
+    const app::Context& ctx;
 
     bool flag(const char* name) const { return vm.count(name) != 0; }
     std::string value(const char* name) const {
@@ -28,6 +31,17 @@ struct Invocation {
     }
     std::string arg(std::size_t i, const std::string& fallback) const {
         return i < args.size() ? args[i] : fallback;
+    }
+    // Argument `i` as a target, or `fallback` when there is none. Throws UsageError.
+    migration::Target target_arg(std::size_t i, const migration::Target& fallback) const {
+        return i < args.size() ? migration::Target::parse_or_throw(args[i]) : fallback;
+    }
+    // Option `name` as a target, or nullopt when not given. Throws UsageError.
+    std::optional<migration::Target> target_option(const char* name) const {
+        if (!flag(name)) {
+            return std::nullopt;
+        }
+        return migration::Target::parse_or_throw(value(name), std::string("--") + name);
     }
 };
 
@@ -47,21 +61,5 @@ struct Command {
 
 void no_options(boost::program_options::options_description& d);
 void json_option(boost::program_options::options_description& d);
-
-// The migration files of --dir, as a graph. Throws UsageError / IntegrityError.
-migration::RevisionGraph load_graph(const config::Config& c);
-// A store on --database-url. Throws DatabaseUnreachable.
-std::unique_ptr<store::PgStore> open_store(const config::Config& c);
-
-// Lints what `upgrade TARGET` would apply on top of `applied`, logs every finding, and throws
-// IntegrityError (exit 4), starting with `refusal`, when one is an error. Used by
-// `upgrade --lint` and `upgrade --sql --lint`.
-void refuse_on_lint_errors(const migration::RevisionGraph& graph,
-                           const migration::RevisionSet& applied, const std::string& target,
-                           const std::string& refusal);
-
-class Observability;
-// `upgrade TARGET` reporting to `observability` (used by upgrade and serve --apply).
-void run_upgrade(const Invocation& inv, Observability& observability, const std::string& target);
 
 } // namespace schemagate::cli

@@ -1,5 +1,6 @@
 #include <schemagate/cli/render.hpp>
 
+#include <schemagate/app/inspect.hpp> // store::AppliedRevision, the rows a status report holds
 #include <schemagate/util/strings.hpp>
 
 namespace schemagate::cli {
@@ -73,10 +74,6 @@ nlohmann::json applied_json(const store::AppliedRevision& row) {
         {"applied_at", row.applied_at}, {"duration_ms", row.duration_ms},
         {"applied_by", row.applied_by},
     };
-}
-
-std::string json_text(const nlohmann::json& value, int indent) {
-    return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 } // namespace schemagate::cli

@@ -210,7 +210,8 @@ RevisionSet RevisionGraph::descendants(std::string_view id) const {
     return out;
 }
 
-tl::expected<std::string, std::string> RevisionGraph::resolve(std::string_view id_or_prefix) const {
+tl::expected<std::string, ResolveError>
+RevisionGraph::resolve(std::string_view id_or_prefix) const {
     if (contains(id_or_prefix)) {
         return std::string(id_or_prefix);
     }
@@ -221,13 +222,16 @@ tl::expected<std::string, std::string> RevisionGraph::resolve(std::string_view i
         }
     }
     if (id_or_prefix.empty() || matches.empty()) {
-        return tl::unexpected("unknown revision '" + std::string(id_or_prefix) +
-                              "'; `schemagate history` lists the revisions");
+        return tl::unexpected(ResolveError{ResolveError::Kind::unknown,
+                                           "unknown revision '" + std::string(id_or_prefix) +
+                                               "'; `schemagate history` lists the revisions"});
     }
     if (matches.size() > 1) {
         std::sort(matches.begin(), matches.end());
-        return tl::unexpected("ambiguous revision prefix '" + std::string(id_or_prefix) +
-                              "' matches " + util::join(matches, ", ") + "; give more characters");
+        return tl::unexpected(
+            ResolveError{ResolveError::Kind::ambiguous,
+                         "ambiguous revision prefix '" + std::string(id_or_prefix) + "' matches " +
+                             util::join(matches, ", ") + "; give more characters"});
     }
     return matches.front();
 }

@@ -15,8 +15,16 @@ namespace schemagate::migration {
 
 using RevisionSet = std::set<std::string>;
 
+// Why an id or prefix names no single revision.
+struct ResolveError {
+    enum class Kind { unknown, ambiguous };
+    Kind kind;
+    std::string message; // lowercase, says what to do
+};
+
 // The revision graph of a migrations directory. Revisions are kept in one deterministic
 // topological order (Kahn's algorithm, ties broken by id), which every plan follows.
+
 class RevisionGraph {
 public:
     // Throws IntegrityError naming file and line for duplicate ids, unknown parents and cycles.
@@ -38,7 +46,7 @@ public:
     RevisionSet descendants(std::string_view id) const;
 
     // An exact id, or a prefix matching exactly one id. The error says why not.
-    tl::expected<std::string, std::string> resolve(std::string_view id_or_prefix) const;
+    tl::expected<std::string, ResolveError> resolve(std::string_view id_or_prefix) const;
 
     // The members of `set` in topological order.
     std::vector<std::string> ordered(const RevisionSet& set) const;

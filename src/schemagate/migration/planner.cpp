@@ -1,7 +1,6 @@
 #include <schemagate/migration/planner.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <optional>
 
 #include <schemagate/util/error.hpp>
@@ -11,34 +10,15 @@ namespace schemagate::migration {
 
 namespace {
 
-// "+3" -> 3 with sign '+'; nullopt when `target` is not relative.
-struct Relative {
-    char sign;
-    std::size_t steps;
-};
-
-std::optional<Relative> parse_relative(std::string_view target) {
-    if (target.size() < 2 || (target[0] != '+' && target[0] != '-')) {
-        return std::nullopt;
-    }
-    std::size_t steps = 0;
-    for (char c : target.substr(1)) {
-        if (std::isdigit(static_cast<unsigned char>(c)) == 0 || steps > 1'000'000) {
-            throw UsageError("invalid relative target '" + std::string(target) +
-                             "'; use +N or -N with a whole number");
-        }
-        steps = steps * 10 + static_cast<std::size_t>(c - '0');
-    }
-    return Relative{target[0], steps};
-}
-
-std::string resolve_id(const RevisionGraph& graph, std::string_view target) {
-    auto resolved = graph.resolve(target);
+// The revision `target` names: an unknown one is a usage error, an ambiguous prefix an
+// integrity error (the graph, not the request, is what has two candidates).
+std::string resolve_id(const RevisionGraph& graph, const Target& target) {
+    auto resolved = graph.resolve(target.revision());
     if (!resolved) {
-        if (resolved.error().rfind("ambiguous", 0) == 0) {
-            throw IntegrityError(resolved.error());
+        if (resolved.error().kind == ResolveError::Kind::ambiguous) {
+            throw IntegrityError(resolved.error().message);
         }
-        throw UsageError(resolved.error());
+        throw UsageError(resolved.error().message);
     }
     return *resolved;
 }
@@ -67,10 +47,6 @@ std::string_view to_string(Direction d) {
     return d == Direction::up ? "upgrade" : "downgrade";
 }
 
-bool is_relative_target(std::string_view target) {
-    return target.size() >= 2 && (target[0] == '+' || target[0] == '-');
-}
-
 std::string single_head(const RevisionGraph& graph) {
     const auto heads = graph.heads();
     if (heads.empty()) {
@@ -85,19 +61,19 @@ std::string single_head(const RevisionGraph& graph) {
     return heads.front();
 }
 
-Goal resolve_upgrade(const RevisionGraph& graph, const RevisionSet& applied,
-                     std::string_view target) {
+Goal resolve_upgrade(const RevisionGraph& graph, const RevisionSet& applied, const Target& target) {
+    using Kind = Target::Kind;
     Goal goal{Direction::up, {}};
-    if (target == "head") {
+    if (target.is(Kind::head)) {
         goal.revisions = graph.lineage(single_head(graph));
-    } else if (target == "heads") {
+    } else if (target.is(Kind::heads)) {
         goal.revisions = all_revisions(graph);
-    } else if (target == "base") {
+    } else if (target.is(Kind::base)) {
         // Nothing needs to be applied.
-    } else if (auto rel = parse_relative(target)) {
-        if (rel->sign == '-') {
-            throw UsageError("upgrade cannot go back; use `schemagate downgrade " +
-                             std::string(target) + "`");
+    } else if (target.is(Kind::relative)) {
+        if (!target.forward()) {
+            throw UsageError("upgrade cannot go back; use `schemagate downgrade " + target.text() +
+                             "`");
         }
         std::vector<std::string> pending;
         for (const auto& m : graph.migrations()) {
@@ -105,12 +81,12 @@ Goal resolve_upgrade(const RevisionGraph& graph, const RevisionSet& applied,
                 pending.push_back(m.id);
             }
         }
-        if (rel->steps > pending.size()) {
-            throw UsageError("cannot upgrade " + std::string(target) + ": only " +
+        if (target.steps() > pending.size()) {
+            throw UsageError("cannot upgrade " + target.text() + ": only " +
                              std::to_string(pending.size()) + " revisions are pending");
         }
         goal.revisions.insert(pending.begin(),
-                              pending.begin() + static_cast<std::ptrdiff_t>(rel->steps));
+                              pending.begin() + static_cast<std::ptrdiff_t>(target.steps()));
     } else {
         goal.revisions = graph.lineage(resolve_id(graph, target));
     }
@@ -118,27 +94,27 @@ Goal resolve_upgrade(const RevisionGraph& graph, const RevisionSet& applied,
 }
 
 Goal resolve_downgrade(const RevisionGraph& graph, const RevisionSet& applied,
-                       std::string_view target) {
+                       const Target& target) {
+    using Kind = Target::Kind;
     Goal goal{Direction::down, {}};
     const RevisionSet known = known_applied(graph, applied);
-    if (target == "base") {
+    if (target.is(Kind::base)) {
         goal.revisions = known;
-    } else if (target == "head" || target == "heads") {
-        throw UsageError("downgrade needs a revision, base or -N, not '" + std::string(target) +
-                         "'");
-    } else if (auto rel = parse_relative(target)) {
-        if (rel->sign == '+') {
+    } else if (target.is(Kind::head) || target.is(Kind::heads)) {
+        throw UsageError("downgrade needs a revision, base or -N, not '" + target.text() + "'");
+    } else if (target.is(Kind::relative)) {
+        if (target.forward()) {
             throw UsageError("downgrade cannot go forward; use `schemagate upgrade " +
-                             std::string(target) + "`");
+                             target.text() + "`");
         }
         auto order = graph.ordered(known);
         std::reverse(order.begin(), order.end());
-        if (rel->steps > order.size()) {
-            throw UsageError("cannot downgrade " + std::string(target) + ": only " +
+        if (target.steps() > order.size()) {
+            throw UsageError("cannot downgrade " + target.text() + ": only " +
                              std::to_string(order.size()) + " revisions are applied");
         }
         goal.revisions.insert(order.begin(),
-                              order.begin() + static_cast<std::ptrdiff_t>(rel->steps));
+                              order.begin() + static_cast<std::ptrdiff_t>(target.steps()));
     } else {
         const std::string id = resolve_id(graph, target);
         if (!known.count(id)) {
@@ -193,18 +169,19 @@ std::vector<std::string> current_heads(const RevisionGraph& graph, const Revisio
 }
 
 RevisionSet stamp_result(const RevisionGraph& graph, const RevisionSet& applied,
-                         std::string_view target) {
-    if (target == "base") {
+                         const Target& target) {
+    using Kind = Target::Kind;
+    if (target.is(Kind::base)) {
         return {};
     }
-    if (parse_relative(target)) {
+    if (target.is(Kind::relative)) {
         throw UsageError("stamp takes a revision, head, heads or base, not a relative target");
     }
     RevisionSet out = known_applied(graph, applied);
-    if (target == "heads") {
+    if (target.is(Kind::heads)) {
         return all_revisions(graph);
     }
-    const std::string id = target == "head" ? single_head(graph) : resolve_id(graph, target);
+    const std::string id = target.is(Kind::head) ? single_head(graph) : resolve_id(graph, target);
     for (const auto& d : graph.descendants(id)) {
         out.erase(d);
     }

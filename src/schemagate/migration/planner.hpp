@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <schemagate/migration/graph.hpp>
+#include <schemagate/migration/target.hpp>
 
 namespace schemagate::migration {
 
@@ -20,16 +21,11 @@ struct Goal {
     RevisionSet revisions; // up: must be applied afterwards; down: must not be
 };
 
-// Whether `target` is relative (+N or -N; a malformed one is refused when resolved).
-bool is_relative_target(std::string_view target);
-
-// Target grammar: head | heads | base | <id or unique prefix> | +N (upgrade) | -N (downgrade).
 // Throws UsageError for unknown revisions or impossible requests, IntegrityError for
 // ambiguous ones (several heads for `head`, an ambiguous prefix).
-Goal resolve_upgrade(const RevisionGraph& graph, const RevisionSet& applied,
-                     std::string_view target);
+Goal resolve_upgrade(const RevisionGraph& graph, const RevisionSet& applied, const Target& target);
 Goal resolve_downgrade(const RevisionGraph& graph, const RevisionSet& applied,
-                       std::string_view target);
+                       const Target& target);
 
 // The revisions to run, in order: up in topological order, down in reverse.
 // Throws UsageError when a downgrade would pass through a revision with no down section.
@@ -45,6 +41,6 @@ std::vector<std::string> current_heads(const RevisionGraph& graph, const Revisio
 // The applied set `stamp TARGET` records: the target's lineage added and, for a revision,
 // its applied descendants removed. `base` gives the empty set.
 RevisionSet stamp_result(const RevisionGraph& graph, const RevisionSet& applied,
-                         std::string_view target);
+                         const Target& target);
 
 } // namespace schemagate::migration

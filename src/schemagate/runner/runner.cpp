@@ -222,30 +222,30 @@ std::vector<store::AppliedRevision> Runner::checked_history(RunningRows running)
     return history;
 }
 
-RunReport Runner::upgrade(std::string_view target) {
+RunReport Runner::upgrade(const migration::Target& target) {
     auto history = checked_history(RunningRows::tolerate);
     auto report = run(Direction::up, target, applied_ids(history));
     return with_history(std::move(report), std::move(history));
 }
 
-RunReport Runner::downgrade(std::string_view target) {
+RunReport Runner::downgrade(const migration::Target& target) {
     auto history = checked_history(RunningRows::tolerate);
     auto report = run(Direction::down, target, applied_ids(history));
     return with_history(std::move(report), std::move(history));
 }
 
-std::optional<migration::Goal> Runner::goal_of(Direction direction, std::string_view target,
+std::optional<migration::Goal> Runner::goal_of(Direction direction, const migration::Target& target,
                                                const migration::RevisionSet& applied, bool locked) {
     auto resolve = [&] {
         return direction == Direction::up ? migration::resolve_upgrade(m_graph, applied, target)
                                           : migration::resolve_downgrade(m_graph, applied, target);
     };
-    if (!migration::is_relative_target(target) || m_options.run_id.empty()) {
+    if (!target.is(migration::Target::Kind::relative) || m_options.run_id.empty()) {
         // Without a run id, a relative target is resolved against the state read before the
         // lock: copies that read it before any of them moved the database move it once.
         return resolve();
     }
-    const store::RunTarget key{m_options.run_id, direction, std::string(target)};
+    const store::RunTarget key{m_options.run_id, direction, target.text()};
     if (auto recorded = m_store.read_run_target(key)) {
         return migration::Goal{direction, std::move(*recorded)};
     }
@@ -257,7 +257,7 @@ std::optional<migration::Goal> Runner::goal_of(Direction direction, std::string_
     auto goal = resolve();
     m_store.record_run_target(key, goal.revisions, m_options.applied_by);
     spdlog::info("run {}: {} {} resolved to {} (recorded: its copies and retries go there too)",
-                 m_options.run_id, migration::to_string(direction), target,
+                 m_options.run_id, migration::to_string(direction), target.text(),
                  goal.revisions.empty() ? std::string("nothing")
                                         : util::join(m_graph.ordered(goal.revisions), ", "));
     return goal;
@@ -307,7 +307,7 @@ store::StepOutcome Runner::run_with_retries(const store::Step& step) {
     }
 }
 
-RunReport Runner::run(Direction direction, std::string_view target,
+RunReport Runner::run(Direction direction, const migration::Target& target,
                       const migration::RevisionSet& applied_before) {
     // Every section the plan may run is split and checked before any SQL runs, so a bad file
     // stops us first. The statements are not kept (for 10,000 revisions they are megabytes):
@@ -436,7 +436,7 @@ RunReport Runner::repair(std::string_view id, RepairMode mode) {
     return report;
 }
 
-RunReport Runner::stamp(std::string_view target) {
+RunReport Runner::stamp(const migration::Target& target) {
     // No integrity check: stamp is how a user records a state they reached by hand.
     struct Change {
         std::vector<const Migration*> add;
@@ -451,7 +451,7 @@ RunReport Runner::stamp(std::string_view target) {
         for (const auto& row : history) {
             if (desired.count(row.id) && row.state == RowState::applied) {
                 kept.insert(row.id);
-            } else if (target == "base" || m_graph.contains(row.id)) {
+            } else if (target.is(migration::Target::Kind::base) || m_graph.contains(row.id)) {
                 change.remove.push_back(row.id);
             }
         }

@@ -8,6 +8,7 @@
 
 #include <schemagate/lock/lock.hpp>
 #include <schemagate/migration/graph.hpp>
+#include <schemagate/migration/target.hpp>
 #include <schemagate/store/store.hpp>
 #include <schemagate/util/clock.hpp>
 
@@ -86,19 +87,20 @@ public:
 
     // Throw IntegrityError, UsageError, LockTimeout, MigrationFailed, DatabaseUnreachable,
     // Interrupted.
-    RunReport upgrade(std::string_view target);
-    RunReport downgrade(std::string_view target);
-    RunReport stamp(std::string_view target);
+    RunReport upgrade(const migration::Target& target);
+    RunReport downgrade(const migration::Target& target);
+    RunReport stamp(const migration::Target& target);
     // Continues (resume) or gives up (rollback) the failed `transaction: none` step of `id`.
     RunReport repair(std::string_view id, RepairMode mode);
 
 private:
-    RunReport run(migration::Direction direction, std::string_view target,
+    RunReport run(migration::Direction direction, const migration::Target& target,
                   const migration::RevisionSet& applied);
     // The goal of `target` against `applied`, or the one a copy of this run recorded; nullopt
     // when only the first copy under the lock may say (a relative target with a run id, not yet
     // recorded). `locked`: we hold the lock, so resolve and record it now.
-    std::optional<migration::Goal> goal_of(migration::Direction direction, std::string_view target,
+    std::optional<migration::Goal> goal_of(migration::Direction direction,
+                                           const migration::Target& target,
                                            const migration::RevisionSet& applied, bool locked);
     std::vector<store::AppliedRevision> checked_history(RunningRows running);
     store::StepOutcome run_with_retries(const store::Step& step);

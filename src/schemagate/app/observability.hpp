@@ -7,36 +7,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <schemagate/app/schema_state.hpp>
 #include <schemagate/config/config.hpp>
-#include <schemagate/http/http_server.hpp>
 #include <schemagate/metrics/metrics.hpp>
-#include <schemagate/migration/graph.hpp>
-#include <schemagate/runner/runner.hpp>
-#include <schemagate/store/pg_store.hpp>
 
-namespace schemagate::cli {
+namespace schemagate::http {
+class HttpServer;
+}
 
-// Where the database stands against a target, as /readyz, metrics and `wait` see it. Being
-// past the target (revisions the files don't know yet) is fine; a failed step is not.
-struct SchemaState {
-    bool ready = false;
-    std::vector<std::string> pending;
-    std::vector<std::string> current;
-    std::vector<std::string> problems;
-    nlohmann::json reason() const;
-};
-
-// The state that `history` records against `target` (head, heads or a revision).
-SchemaState schema_state(const migration::RevisionGraph& graph,
-                         const std::vector<store::AppliedRevision>& history,
-                         const std::string& target);
-// Reads the state of `store`'s database against `target`.
-SchemaState read_schema_state(const migration::RevisionGraph& graph, store::PgStore& store,
-                              const std::string& target);
-
-// The target `wait` and `serve` use when none is given: the head of the local migrations (the
-// schema this image ships with), or all heads when the files have several.
-std::string default_target(const migration::RevisionGraph& graph);
+namespace schemagate::app {
 
 // Metrics and readiness for one command, served over HTTP when --listen is set, pushed to a
 // Pushgateway at the end when --pushgateway is set.
@@ -52,6 +31,11 @@ public:
     void set_readiness(bool ready, nlohmann::json reason);
     // Records `state` in the metrics and the readiness answer.
     void publish(const SchemaState& state);
+    // The readiness answer while a run is under way, and after it failed with `error`.
+    void migrating();
+    void run_failed(const std::string& error);
+    // Not ready: the database cannot be reached.
+    void unreachable();
     // The command is over (exit code `code`): counts a failure, pushes the metrics, and with
     // --listen and --linger keeps serving for the linger time (or until a signal).
     void finish(int code);
@@ -65,4 +49,4 @@ private:
     std::unique_ptr<http::HttpServer> m_server;
 };
 
-} // namespace schemagate::cli
+} // namespace schemagate::app

@@ -1,74 +1,47 @@
-#include <schemagate/cli/observability.hpp>
+#include <schemagate/app/observability.hpp>
 
 #include <chrono>
 #include <thread>
 
 #include <spdlog/spdlog.h>
 
-#include <schemagate/cli/render.hpp>
-#include <schemagate/migration/planner.hpp>
-#include <schemagate/runner/runner.hpp>
+#include <schemagate/http/http_server.hpp>
 #include <schemagate/util/duration.hpp>
 #include <schemagate/util/interrupt.hpp>
+#include <schemagate/util/json_text.hpp>
 #include <schemagate/util/secrets.hpp>
+#include <schemagate/util/version.hpp>
 
-namespace schemagate::cli {
+namespace schemagate::app {
 
 namespace {
 
-constexpr const char* k_version = SCHEMAGATE_VERSION;
-
-} // namespace
-
-nlohmann::json SchemaState::reason() const {
-    nlohmann::json out{{"ready", ready}, {"pending", pending}, {"current", current}};
-    if (!problems.empty()) {
+// The /readyz body for `state`.
+nlohmann::json readiness_reason(const SchemaState& state) {
+    nlohmann::json out{
+        {"ready", state.ready}, {"pending", state.pending}, {"current", state.current}};
+    if (!state.problems.empty()) {
         out["reason"] = "the history needs attention: run `schemagate validate`";
-        out["problems"] = problems;
-    } else if (!pending.empty()) {
-        out["reason"] = std::to_string(pending.size()) + " revision(s) pending";
+        out["problems"] = state.problems;
+    } else if (!state.pending.empty()) {
+        out["reason"] = std::to_string(state.pending.size()) + " revision(s) pending";
     } else {
         out["reason"] = "at target";
     }
     return out;
 }
 
-std::string default_target(const migration::RevisionGraph& graph) {
-    return graph.heads().size() > 1 ? "heads" : "head";
-}
-
-SchemaState read_schema_state(const migration::RevisionGraph& graph, store::PgStore& store,
-                              const std::string& target) {
-    return schema_state(graph, store.read_history(store::HistoryColumns::state), target);
-}
-
-SchemaState schema_state(const migration::RevisionGraph& graph,
-                         const std::vector<store::AppliedRevision>& history,
-                         const std::string& target) {
-    const auto applied = runner::applied_ids(history);
-    SchemaState state;
-    runner::Allowances allow;
-    allow.unknown = true; // a newer database than these files is past the target: fine
-    state.problems =
-        runner::integrity_problems(graph, history, allow, runner::RunningRows::tolerate);
-    const auto goal = migration::resolve_upgrade(graph, applied, target);
-    for (const auto& id : graph.ordered(goal.revisions)) {
-        if (!applied.count(id)) {
-            state.pending.push_back(id);
-        }
-    }
-    state.current = migration::current_heads(graph, applied);
-    state.ready = state.pending.empty() && state.problems.empty();
-    return state;
-}
+} // namespace
 
 Observability::Observability(const config::Config& config)
-    : m_config(config), m_metrics(k_version), m_reason({{"ready", false}, {"reason", "starting"}}) {
+    : m_config(config), m_metrics(std::string(util::version())),
+      m_reason({{"ready", false}, {"reason", "starting"}}) {
     if (!config.listen.empty()) {
         m_server = std::make_unique<http::HttpServer>(
             config.listen, http::Endpoints{[this] {
                                                const std::lock_guard lock(m_mutex);
-                                               return std::make_pair(m_ready, json_text(m_reason));
+                                               return std::make_pair(m_ready,
+                                                                     util::json_text(m_reason));
                                            },
                                            [this] { return m_metrics.exposition(); }});
     }
@@ -102,7 +75,19 @@ void Observability::set_readiness(bool ready, nlohmann::json reason) {
 
 void Observability::publish(const SchemaState& state) {
     m_metrics.set_state(state.pending.size(), state.ready, state.current);
-    set_readiness(state.ready, state.reason());
+    set_readiness(state.ready, readiness_reason(state));
+}
+
+void Observability::migrating() {
+    set_readiness(false, {{"ready", false}, {"reason", "migrating"}});
+}
+
+void Observability::run_failed(const std::string& error) {
+    set_readiness(false, {{"ready", false}, {"reason", "the run failed"}, {"error", error}});
+}
+
+void Observability::unreachable() {
+    set_readiness(false, {{"ready", false}, {"reason", "database unreachable"}});
 }
 
 void Observability::finish(int code) {
@@ -124,4 +109,4 @@ void Observability::finish(int code) {
     }
 }
 
-} // namespace schemagate::cli
+} // namespace schemagate::app
