@@ -173,6 +173,11 @@ const std::vector<SplitCase> k_split_cases = {
     {"unicode_identifier",
      R"(SELECT 1 AS U&"a;\0062"; SELECT 2;)",
      {{R"(SELECT 1 AS U&"a;\0062")", 1}, {"SELECT 2", 1}}},
+    // psql reads a prefixed string as a string, never as an identifier, so it does not count
+    // towards CREATE [OR REPLACE] FUNCTION: this is one statement to psql (checked with psql 15).
+    {"prefixed_string_is_not_a_word_of_the_routine_head",
+     "CREATE X'00' FUNCTION f() BEGIN ATOMIC SELECT 1; END; SELECT 2;",
+     {{"CREATE X'00' FUNCTION f() BEGIN ATOMIC SELECT 1; END", 1}, {"SELECT 2", 1}}},
 
     // Quoted identifiers.
     {"semicolon_in_quoted_identifier",
