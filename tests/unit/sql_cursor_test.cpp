@@ -55,14 +55,21 @@ TEST(SqlCursor, NonAsciiBytesAreLetters) {
         (std::vector<Seen>{{K::word, "caf\xc3\xa9"}, {K::dollar_string, "$\xc3\xa9$x$\xc3\xa9$"}}));
 }
 
-TEST(SqlCursor, ANumberSwallowsLettersAndDecimalsButNotADotBeforeALetter) {
-    EXPECT_EQ(lex("1e'x' 1.75 1.e'y' $2e"), (std::vector<Seen>{{K::number, "1e"},
-                                                               {K::string, "'x'"},
-                                                               {K::number, "1.75"},
-                                                               {K::number, "1"},
-                                                               {K::punctuation, "."},
-                                                               {K::string, "e'y'"},
-                                                               {K::parameter, "$2e"}}));
+TEST(SqlCursor, ANumberTakesADecimalPartAndTrailingLettersAsPsqlDoes) {
+    EXPECT_EQ(lex("1e'x' 1.75 1.e'y' 1..e'z' 2a.5 $2e"),
+              (std::vector<Seen>{{K::number, "1e"},
+                                 {K::string, "'x'"},
+                                 {K::number, "1.75"},
+                                 {K::number, "1.e"},
+                                 {K::string, "'y'"},
+                                 {K::number, "1"},
+                                 {K::punctuation, "."},
+                                 {K::punctuation, "."},
+                                 {K::string, "e'z'"},
+                                 {K::number, "2a"},
+                                 {K::punctuation, "."},
+                                 {K::number, "5"},
+                                 {K::parameter, "$2e"}}));
 }
 
 TEST(SqlCursor, CommentsAreLexemesAndBlockCommentsNest) {

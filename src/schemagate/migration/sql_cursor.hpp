@@ -113,17 +113,25 @@ inline std::optional<Lexeme> SqlCursor::next() {
                   m_terminated};
 }
 
-// A number swallows trailing letters so that "1e'x'" never looks like an E'' prefix (the server
-// reads "1e" as one number with trailing junk too), and a '.' only when a digit follows it, so
-// that "1.7" is one number while no letter after a '.' is ever swallowed.
+// As psql reads a number: digits, then a '.' and more digits unless the '.' begins "..", then
+// any letters and digits as trailing junk (the server refuses "1e" and "1.e" as one number with
+// trailing junk), so that the E in "1e'x'" or "1.e'x'" is never an E'' prefix.
 inline void SqlCursor::scan_number() noexcept {
     using namespace sql_chars;
-    do {
-        ++m_pos;
-        while (m_pos < m_sql.size() && is_tag_char(m_sql[m_pos])) {
+    const auto digits = [this] {
+        while (m_pos < m_sql.size() && is_digit(m_sql[m_pos])) {
             ++m_pos;
         }
-    } while (m_pos + 1 < m_sql.size() && m_sql[m_pos] == '.' && is_digit(m_sql[m_pos + 1]));
+    };
+    digits();
+    if (m_pos < m_sql.size() && m_sql[m_pos] == '.' &&
+        (m_pos + 1 == m_sql.size() || m_sql[m_pos + 1] != '.')) {
+        ++m_pos;
+        digits();
+    }
+    while (m_pos < m_sql.size() && is_tag_char(m_sql[m_pos])) {
+        ++m_pos;
+    }
 }
 
 // An identifier, a keyword, or a prefixed string: E'' (backslash escapes), B'', X'', N'', U&''
