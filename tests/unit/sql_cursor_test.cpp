@@ -1,9 +1,13 @@
+#include <fstream>
+#include <iterator>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "statement_boundaries.hpp"
 
 #include <schemagate/migration/sql_cursor.hpp>
 
@@ -144,6 +148,50 @@ TEST(SqlCursor, KnowsTheCurrentLineAndWhatStartsALine) {
     EXPECT_FALSE(cursor.first_on_line(trailing->offset));
     EXPECT_FALSE(cursor.next());
     EXPECT_EQ(cursor.line(), 4u);
+}
+
+// --- the splitter and lint's tokens agree on statement boundaries ---
+
+std::string read_fixture(const std::string& relative) {
+    std::ifstream in(std::string(SCHEMAGATE_SOURCE_DIR) + "/" + relative, std::ios::binary);
+    EXPECT_TRUE(in) << relative;
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(StatementBoundaries, AgreeOnTheSplitterTortureFixture) {
+    const std::string sql = read_fixture("tests/fixtures/splitter_torture/001_torture.sql");
+    ASSERT_TRUE(split_sql(sql));
+    EXPECT_GE(split_sql(sql)->size(), 10u);
+    EXPECT_EQ(properties::boundary_disagreement(sql), std::nullopt);
+}
+
+TEST(StatementBoundaries, AgreeOnTrickyText) {
+    for (const std::string_view sql : {
+             "SELECT 1; SELECT 2",
+             "CREATE RULE r AS ON INSERT TO t DO (INSERT INTO a VALUES (1); DELETE FROM b);",
+             "create or replace procedure p() begin atomic select case when true then 1 end; "
+             "end; begin; commit;",
+             "CREATE FUNCTION f() RETURNS int RETURN 1; BEGIN; END;",
+             "CREATE X'00' FUNCTION f() BEGIN ATOMIC SELECT 1; END; SELECT 2;",
+             R"(SELECT 1e'\'; SELECT 1.e'\'; SELECT 1..e'\';'; SELECT $1e'\'; SELECT 2;)",
+             "SELECT ')' ; SELECT \")\"; SELECT $$;$$; SELECT 1 -- x\n;\n/* ; */ ;;",
+             "SELECT (1; SELECT 2); SELECT ) ; SELECT 3",
+         }) {
+        EXPECT_EQ(properties::boundary_disagreement(sql), std::nullopt) << sql;
+    }
+}
+
+TEST(StatementBoundaries, ThePropertyFailsForASplitThatIgnoresParenthesesOrBodies) {
+    const std::string_view sql = "CREATE FUNCTION f() BEGIN ATOMIC SELECT (1); END; SELECT (2;3)";
+    const std::vector<Statement> right = {{"CREATE FUNCTION f() BEGIN ATOMIC SELECT (1); END", 1},
+                                          {"SELECT (2;3)", 1}};
+    EXPECT_EQ(properties::disagreement_with_tokens(sql, right), std::nullopt);
+    const std::vector<Statement> ignores_parentheses = {
+        {"CREATE FUNCTION f() BEGIN ATOMIC SELECT (1); END", 1}, {"SELECT (2", 1}, {"3)", 1}};
+    EXPECT_NE(properties::disagreement_with_tokens(sql, ignores_parentheses), std::nullopt);
+    const std::vector<Statement> ignores_the_body = {
+        {"CREATE FUNCTION f() BEGIN ATOMIC SELECT (1)", 1}, {"END", 1}, {"SELECT (2;3)", 1}};
+    EXPECT_NE(properties::disagreement_with_tokens(sql, ignores_the_body), std::nullopt);
 }
 
 } // namespace
