@@ -15,7 +15,7 @@ enum class LexemeKind {
     quoted_identifier, // "..." or U&"...", as written
     string,            // '...', E'...', B'...', X'...', N'...' or U&'...', as written
     dollar_string,     // $$...$$ or $tag$...$tag$, as written
-    number,            // a digit and the letters and digits after it ("1e" too, never "1.5")
+    number,            // digits, a decimal part and any letters after them: 1, 1.5, 1., 1e
     parameter,         // '$' and a number: $1
     punctuation,       // one byte: ( ) , . ; an operator character, or a '$' that opens nothing
 };
