@@ -162,6 +162,14 @@ const std::vector<SplitCase> k_split_cases = {
     {"e_after_a_digit_is_not_a_prefix",
      R"(SELECT 1e'\'; SELECT 2;)",
      {{R"(SELECT 1e'\')", 1}, {"SELECT 2", 1}}},
+    // psql 15 reads "1.e" as one number (the server: "trailing junk after numeric literal"),
+    // so the string after it is a standard one; split_sql read an E'' string there.
+    {"e_after_a_decimal_point_is_not_a_prefix",
+     R"(SELECT 1.e'\'; SELECT 2;)",
+     {{R"(SELECT 1.e'\')", 1}, {"SELECT 2", 1}}},
+    {"e_after_two_dots_is_a_prefix",
+     R"(SELECT 1..e'\';'; SELECT 2;)",
+     {{R"(SELECT 1..e'\';')", 1}, {"SELECT 2", 1}}},
     {"bit_string", "SELECT B'10;1'; SELECT 2;", {{"SELECT B'10;1'", 1}, {"SELECT 2", 1}}},
     {"hex_string", "SELECT x'1F;'; SELECT 2;", {{"SELECT x'1F;'", 1}, {"SELECT 2", 1}}},
     {"national_string_treats_backslash_literally",
@@ -173,6 +181,11 @@ const std::vector<SplitCase> k_split_cases = {
     {"unicode_identifier",
      R"(SELECT 1 AS U&"a;\0062"; SELECT 2;)",
      {{R"(SELECT 1 AS U&"a;\0062")", 1}, {"SELECT 2", 1}}},
+    // psql reads a prefixed string as a string, never as an identifier, so it does not count
+    // towards CREATE [OR REPLACE] FUNCTION: this is one statement to psql (checked with psql 15).
+    {"prefixed_string_is_not_a_word_of_the_routine_head",
+     "CREATE X'00' FUNCTION f() BEGIN ATOMIC SELECT 1; END; SELECT 2;",
+     {{"CREATE X'00' FUNCTION f() BEGIN ATOMIC SELECT 1; END", 1}, {"SELECT 2", 1}}},
 
     // Quoted identifiers.
     {"semicolon_in_quoted_identifier",

@@ -20,13 +20,15 @@ enum class TokenKind {
 struct Token {
     TokenKind kind;
     std::string text;
-    std::size_t line; // 1-based, within the tokenized text
+    std::size_t line;   // 1-based, within the tokenized text
+    std::size_t offset; // of its first byte as written, within the tokenized text
 };
 
-// Splits SQL text into tokens the way PostgreSQL's lexer sees them, dropping whitespace, line
-// comments and nested block comments, so that nothing inside a comment, string, quoted
-// identifier or dollar-quoted body can be mistaken for a keyword. Never fails: an unterminated
-// construct runs to the end of the text (split_sql has already rejected such input).
+// Splits SQL text into tokens the way PostgreSQL's lexer sees them (migration::SqlCursor, the
+// lexer under split_sql too), dropping whitespace, line comments and nested block comments, so
+// that nothing inside a comment, string, quoted identifier or dollar-quoted body can be mistaken
+// for a keyword. Never fails: an unterminated construct runs to the end of the text (split_sql
+// has already rejected such input).
 std::vector<Token> tokenize(std::string_view sql);
 
 } // namespace schemagate::lint

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include <schemagate/migration/sql_chars.hpp>
+#include <schemagate/migration/sql_cursor.hpp>
 
 namespace schemagate::migration {
 
@@ -58,8 +59,6 @@ bool is_routine(Word w) {
     return w == Word::function || w == Word::procedure;
 }
 
-enum class Backslash { literal, escapes };
-
 // Whether the statements are kept (split_sql) or only checked (check_sql).
 enum class Keep { statements, nothing };
 
@@ -75,6 +74,24 @@ std::optional<SplitError> find_nul(std::string_view sql) {
                       "a NUL byte, where the server would end the statement; remove it"};
 }
 
+// The error for a lexeme the cursor found unclosed, at the line where it starts.
+SplitError unterminated(const Lexeme& lexeme) {
+    switch (lexeme.kind) {
+    case LexemeKind::block_comment:
+        return SplitError{lexeme.line, "unterminated block comment"};
+    case LexemeKind::quoted_identifier:
+        return SplitError{lexeme.line, "unterminated quoted identifier"};
+    case LexemeKind::dollar_string:
+        return SplitError{lexeme.line,
+                          "unterminated dollar-quoted string " +
+                              std::string(lexeme.text.substr(0, lexeme.text.find('$', 1) + 1))};
+    default:
+        return SplitError{lexeme.line, "unterminated quoted string"};
+    }
+}
+
+// The statement structure over the cursor's lexemes: top-level ';' ends a statement, except
+// inside parentheses or a BEGIN ATOMIC body.
 class Splitter {
 public:
     Splitter(std::string_view sql, Keep keep,
@@ -85,28 +102,43 @@ public:
         if (auto nul = find_nul(m_sql)) {
             return tl::unexpected(std::move(*nul));
         }
-        while (m_pos < m_sql.size()) {
-            const char c = m_sql[m_pos];
-            if (is_space(c)) {
-                bump(1);
-            } else if (c == '-' && peek(1) == '-') {
-                note_line_comment();
-                skip_line_comment();
-            } else if (c == '/' && peek(1) == '*') {
-                if (auto skipped = skip_block_comment(); !skipped) {
-                    return tl::unexpected(std::move(skipped.error()));
+        SqlCursor cursor(m_sql);
+        while (const auto lexeme = cursor.next()) {
+            if (!lexeme->terminated) {
+                return tl::unexpected(unterminated(*lexeme));
+            }
+            switch (lexeme->kind) {
+            case LexemeKind::line_comment:
+                note_line_comment(cursor, *lexeme);
+                continue;
+            case LexemeKind::block_comment:
+                continue;
+            case LexemeKind::punctuation:
+                if (lexeme->text[0] == ';' && m_paren_depth == 0 && m_begin_depth == 0) {
+                    finish_statement(lexeme->offset);
+                    continue;
                 }
-            } else if (c == ';' && m_paren_depth == 0 && m_begin_depth == 0) {
-                finish_statement(m_pos);
-                bump(1);
-            } else {
-                if (!m_start) {
-                    m_start = m_pos;
-                    m_start_line = m_line;
+                // Like psql, a ';' inside parentheses does not end the statement: CREATE RULE
+                // ... DO (INSERT ...; INSERT ...) is one command.
+                if (lexeme->text[0] == '(') {
+                    ++m_paren_depth;
+                } else if (lexeme->text[0] == ')' && m_paren_depth > 0) {
+                    --m_paren_depth;
                 }
-                if (auto scanned = scan_token(); !scanned) {
-                    return tl::unexpected(std::move(scanned.error()));
+                break;
+            case LexemeKind::word:
+                // Words only decide where statements end; whether the text splits does not
+                // depend on that, so a check skips them.
+                if (m_keep == Keep::statements) {
+                    note_word(classify(lexeme->text));
                 }
+                break;
+            default:
+                break;
+            }
+            if (!m_start) {
+                m_start = lexeme->offset;
+                m_start_line = lexeme->line;
             }
         }
         finish_statement(m_sql.size());
@@ -114,154 +146,13 @@ public:
     }
 
 private:
-    // Past the end reads as NUL; callers compare it only against punctuation, so a real NUL
-    // byte in the input is never mistaken for the end.
-    char peek(std::size_t ahead) const {
-        return ahead < m_sql.size() - m_pos ? m_sql[m_pos + ahead] : '\0';
-    }
-
-    // Every consumed byte that may be a line break passes through here exactly once (skip_to
-    // passes the others), which keeps line counting linear.
-    void bump(std::size_t count) {
-        for (std::size_t i = 0; i < count && m_pos < m_sql.size(); ++i) {
-            if (m_sql[m_pos] == '\n') {
-                ++m_line;
-                m_line_begin = m_pos + 1;
-            }
-            ++m_pos;
-        }
-    }
-
-    // As bump(end - m_pos), for text that holds no line break: a word, a number, a comment.
-    void skip_to(std::size_t end) { m_pos = end; }
-
     // At a top-level "--": tells the caller about it when nothing but whitespace precedes it on
     // its line.
-    void note_line_comment() const {
-        if (m_on_comment == nullptr || !*m_on_comment) {
+    void note_line_comment(const SqlCursor& cursor, const Lexeme& comment) const {
+        if (m_on_comment == nullptr || !*m_on_comment || !cursor.first_on_line(comment.offset)) {
             return;
         }
-        const std::string_view before = m_sql.substr(m_line_begin, m_pos - m_line_begin);
-        if (!std::all_of(before.begin(), before.end(), is_space)) {
-            return;
-        }
-        const std::size_t end = m_sql.find_first_of("\r\n", m_pos);
-        (*m_on_comment)(
-            LineComment{m_sql.substr(m_pos, end == std::string_view::npos ? std::string_view::npos
-                                                                          : end - m_pos),
-                        m_line});
-    }
-
-    // The server ends a "--" comment at either CR or LF, so a lone CR must end it here too or
-    // the next line would be swallowed.
-    void skip_line_comment() {
-        skip_to(std::min(m_sql.find_first_of("\r\n", m_pos), m_sql.size()));
-    }
-
-    // PostgreSQL block comments nest, unlike C's. Scanning is iterative so that deep nesting
-    // in hostile input cannot exhaust the stack.
-    tl::expected<void, SplitError> skip_block_comment() {
-        const std::size_t start_line = m_line;
-        std::size_t depth = 1;
-        bump(2);
-        while (m_pos < m_sql.size()) {
-            if (m_sql[m_pos] == '/' && peek(1) == '*') {
-                ++depth;
-                bump(2);
-            } else if (m_sql[m_pos] == '*' && peek(1) == '/') {
-                bump(2);
-                if (--depth == 0) {
-                    return {};
-                }
-            } else {
-                bump(1);
-            }
-        }
-        return tl::unexpected(SplitError{start_line, "unterminated block comment"});
-    }
-
-    // Scans from the opening quote; a doubled quote is an embedded one in every quoted form.
-    tl::expected<void, SplitError> skip_quoted(char quote, Backslash backslash,
-                                               std::string_view what) {
-        const std::size_t start_line = m_line;
-        bump(1);
-        while (m_pos < m_sql.size()) {
-            const char c = m_sql[m_pos];
-            if (c == '\\' && backslash == Backslash::escapes) {
-                if (m_pos + 1 >= m_sql.size()) {
-                    break;
-                }
-                bump(2);
-            } else if (c == quote) {
-                if (peek(1) != quote) {
-                    bump(1);
-                    return {};
-                }
-                bump(2);
-            } else {
-                bump(1);
-            }
-        }
-        return tl::unexpected(SplitError{start_line, "unterminated " + std::string(what)});
-    }
-
-    tl::expected<void, SplitError> skip_string(Backslash backslash) {
-        return skip_quoted('\'', backslash, "quoted string");
-    }
-
-    tl::expected<void, SplitError> skip_quoted_identifier() {
-        return skip_quoted('"', Backslash::literal, "quoted identifier");
-    }
-
-    // At a '$' that does not continue an identifier: "$tag$" or "$$" opens a dollar-quoted
-    // body. A tag cannot start with a digit, so "$1" stays a parameter.
-    tl::expected<void, SplitError> scan_dollar() {
-        std::size_t end = m_pos + 1;
-        if (end < m_sql.size() && is_ident_start(m_sql[end])) {
-            while (end < m_sql.size() && is_tag_char(m_sql[end])) {
-                ++end;
-            }
-        }
-        if (end >= m_sql.size() || m_sql[end] != '$') {
-            // The server rescans what follows a lone '$': it may be a keyword or an E'' prefix.
-            bump(1);
-            return {};
-        }
-        const std::string_view delimiter = m_sql.substr(m_pos, end + 1 - m_pos);
-        const std::size_t start_line = m_line;
-        bump(delimiter.size());
-        // A plain search is exact here: the delimiter holds '$' only at its ends, so no '$'
-        // that psql would skip inside a failed "$other$" can begin a match. It is also linear,
-        // because a partial match never spans another '$'.
-        const std::size_t close = m_sql.find(delimiter, m_pos);
-        if (close == std::string_view::npos) {
-            return tl::unexpected(SplitError{start_line, "unterminated dollar-quoted string " +
-                                                             std::string(delimiter)});
-        }
-        bump(close + delimiter.size() - m_pos);
-        return {};
-    }
-
-    // An identifier, a keyword, or the E of an E'' string. B'', X'', N'', U&'' and U&"" need no
-    // case of their own: their bodies follow the standard rules, so reading the prefix as a word
-    // and the rest as a plain string or identifier splits the same way.
-    tl::expected<void, SplitError> scan_word() {
-        if (to_lower_ascii(m_sql[m_pos]) == 'e' && peek(1) == '\'') {
-            bump(1);
-            return skip_string(Backslash::escapes);
-        }
-        const std::size_t start = m_pos;
-        std::size_t end = m_pos + 1;
-        while (end < m_sql.size() && is_ident_char(m_sql[end])) {
-            ++end;
-        }
-        skip_to(end);
-        // Words only decide where statements end; whether the text splits does not depend on
-        // that, so a check skips them.
-        if (m_keep == Keep::statements) {
-            note_word(classify(m_sql.substr(start, end - start)));
-        }
-        return {};
+        (*m_on_comment)(LineComment{comment.text, comment.line});
     }
 
     // psql's heuristic for SQL-standard bodies (CREATE FUNCTION ... BEGIN ATOMIC ... END): in a
@@ -291,40 +182,6 @@ private:
                (m_head[1] == Word::or_ && m_head[2] == Word::replace && is_routine(m_head[3]));
     }
 
-    tl::expected<void, SplitError> scan_token() {
-        const char c = m_sql[m_pos];
-        if (c == '\'') {
-            return skip_string(Backslash::literal);
-        }
-        if (c == '"') {
-            return skip_quoted_identifier();
-        }
-        if (c == '$') {
-            return scan_dollar();
-        }
-        if (is_ident_start(c)) {
-            return scan_word();
-        }
-        if (is_digit(c)) {
-            // A number swallows trailing letters so that "1e'x'" never looks like an E'' prefix.
-            std::size_t end = m_pos + 1;
-            while (end < m_sql.size() && is_tag_char(m_sql[end])) {
-                ++end;
-            }
-            skip_to(end);
-            return {};
-        }
-        // Like psql, a ';' inside parentheses does not end the statement: CREATE RULE ... DO
-        // (INSERT ...; INSERT ...) is one command.
-        if (c == '(') {
-            ++m_paren_depth;
-        } else if (c == ')' && m_paren_depth > 0) {
-            --m_paren_depth;
-        }
-        bump(1);
-        return {};
-    }
-
     void finish_statement(std::size_t end) {
         if (m_start && m_keep == Keep::statements) {
             const std::string_view text = trim_right(m_sql.substr(*m_start, end - *m_start));
@@ -341,9 +198,6 @@ private:
     std::string_view m_sql;
     Keep m_keep;
     const std::function<void(const LineComment&)>* m_on_comment;
-    std::size_t m_pos = 0;
-    std::size_t m_line = 1;
-    std::size_t m_line_begin = 0; // where line m_line starts
     std::vector<Statement> m_statements;
 
     // The statement being collected.
