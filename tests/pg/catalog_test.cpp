@@ -8,7 +8,7 @@
 #include <schemagate/store/pg_store.hpp>
 #include <schemagate/util/error.hpp>
 
-#include "pg_test_env.hpp"
+#include <support/test_database.hpp>
 
 namespace schemagate {
 namespace {

@@ -9,7 +9,7 @@
 #include <schemagate/util/clock.hpp>
 #include <schemagate/util/error.hpp>
 
-#include "pg_test_env.hpp"
+#include <support/test_database.hpp>
 
 namespace schemagate {
 namespace {

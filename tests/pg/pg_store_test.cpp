@@ -1,26 +1,21 @@
 #include <gtest/gtest.h>
 
 #include <schemagate/migration/graph.hpp>
-#include <schemagate/migration/loader.hpp>
 #include <schemagate/runner/runner.hpp>
 #include <schemagate/store/pg_store.hpp>
 #include <schemagate/util/error.hpp>
 
-#include "pg_test_env.hpp"
+#include <support/test_database.hpp>
 
 namespace schemagate {
 namespace {
 
 using migration::Direction;
+using testing::fixture_graph;
 using testing::TestDatabase;
 
 store::Step step_for(const migration::Migration& m, Direction d) {
     return runner::prepare_step(m, d);
-}
-
-migration::RevisionGraph fixture(const std::string& name) {
-    return migration::RevisionGraph(
-        migration::load_migrations({testing::source_dir() / "tests/fixtures" / name}));
 }
 
 TEST(PgStore, ReadHistoryIsEmptyBeforeTheTableExists) {
@@ -32,7 +27,7 @@ TEST(PgStore, ReadHistoryIsEmptyBeforeTheTableExists) {
 
 TEST(PgStore, UpStepRecordsHistoryAndAuditRows) {
     TestDatabase db;
-    const auto graph = fixture("irreversible");
+    const auto graph = fixture_graph("irreversible");
     store::PgStore s(db.url(), {});
     s.ensure_tables();
     s.run_step(step_for(graph.at("001"), Direction::up), "test-host");
@@ -50,7 +45,7 @@ TEST(PgStore, UpStepRecordsHistoryAndAuditRows) {
 
 TEST(PgStore, StateColumnsReadWhatARunNeedsAndLeaveTheRestEmpty) {
     TestDatabase db;
-    const auto graph = fixture("irreversible");
+    const auto graph = fixture_graph("irreversible");
     store::PgStore s(db.url(), {});
     s.ensure_tables();
     s.run_step(step_for(graph.at("001"), Direction::up), "test-host");
@@ -75,7 +70,7 @@ TEST(PgStore, StateColumnsReadWhatARunNeedsAndLeaveTheRestEmpty) {
 
 TEST(PgStore, DownStepRemovesTheHistoryRow) {
     TestDatabase db;
-    const auto graph = fixture("irreversible");
+    const auto graph = fixture_graph("irreversible");
     store::PgStore s(db.url(), {});
     s.ensure_tables();
     s.run_step(step_for(graph.at("001"), Direction::up), "h");
@@ -86,7 +81,7 @@ TEST(PgStore, DownStepRemovesTheHistoryRow) {
 
 TEST(PgStore, FailingStatementRollsBackTheWholeStepAndNamesFileAndLine) {
     TestDatabase db;
-    const auto graph = fixture("bad_sql_error");
+    const auto graph = fixture_graph("bad_sql_error");
     store::PgStore s(db.url(), {});
     s.ensure_tables();
     s.run_step(step_for(graph.at("001"), Direction::up), "h");
@@ -109,7 +104,7 @@ TEST(PgStore, FailingStatementRollsBackTheWholeStepAndNamesFileAndLine) {
 TEST(PgStore, HistoryTableNamesAreQuotedNotSpliced) {
     TestDatabase db;
     const auto table = store::parse_history_table("odd \"schema\".hist; DROP TABLE x").value();
-    const auto graph = fixture("irreversible");
+    const auto graph = fixture_graph("irreversible");
     store::PgStore s(db.url(), table);
     s.ensure_tables();
     s.run_step(step_for(graph.at("001"), Direction::up), "h");
@@ -121,7 +116,7 @@ TEST(PgStore, HistoryTableNamesAreQuotedNotSpliced) {
 
 TEST(PgStore, StampRecordsAndRemovesWithoutRunningSql) {
     TestDatabase db;
-    const auto graph = fixture("irreversible");
+    const auto graph = fixture_graph("irreversible");
     store::PgStore s(db.url(), {});
     s.ensure_tables();
     s.stamp({&graph.at("001"), &graph.at("002")}, {}, "h");
@@ -155,7 +150,7 @@ namespace {
 
 TEST(PgStore, DeadlockIsAStepFailureWithItsSqlstateAndLine) {
     testing::TestDatabase db;
-    const auto graph = fixture("raise_deadlock");
+    const auto graph = fixture_graph("raise_deadlock");
     store::PgStore s(db.url(), {});
     s.ensure_tables();
     try {

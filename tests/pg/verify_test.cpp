@@ -12,7 +12,7 @@
 #include <schemagate/store/pg_store.hpp>
 #include <schemagate/util/error.hpp>
 
-#include "pg_test_env.hpp"
+#include <support/test_database.hpp>
 
 namespace schemagate {
 namespace {
@@ -20,14 +20,11 @@ namespace {
 using runner::BaseOutcome;
 using runner::RevisionOutcome;
 using runner::VerifyReport;
+using testing::fixture_graph;
 using testing::TestDatabase;
 
 migration::RevisionGraph load(const std::filesystem::path& dir) {
     return migration::RevisionGraph(migration::load_migrations({dir}));
-}
-
-migration::RevisionGraph fixture(const std::string& name) {
-    return load(testing::source_dir() / "tests/fixtures" / name);
 }
 
 VerifyReport run_verify(const TestDatabase& db, const migration::RevisionGraph& graph) {
@@ -90,7 +87,7 @@ TEST(Verify, SampleProjectIsReversibleAndEndsAtBase) {
 
 TEST(Verify, CatchesDownSectionsThatLeaveAnIndexAndAFunctionBehind) {
     TestDatabase db;
-    const auto report = run_verify(db, fixture("verify_broken_down"));
+    const auto report = run_verify(db, fixture_graph("verify_broken_down"));
     EXPECT_EQ(outcomes(report), (std::vector<RevisionOutcome>{
                                     RevisionOutcome::reversible, RevisionOutcome::not_reversible,
                                     RevisionOutcome::not_reversible, RevisionOutcome::reversible}))
@@ -115,7 +112,7 @@ TEST(Verify, CatchesDownSectionsThatLeaveAnIndexAndAFunctionBehind) {
 
 TEST(Verify, StopsWhenTheUpSectionFailsAgainAfterABrokenDown) {
     TestDatabase db;
-    const auto report = run_verify(db, fixture("verify_reup_fails"));
+    const auto report = run_verify(db, fixture_graph("verify_reup_fails"));
     EXPECT_EQ(outcomes(report), (std::vector<RevisionOutcome>{RevisionOutcome::reversible,
                                                               RevisionOutcome::not_reversible,
                                                               RevisionOutcome::not_reached}))
@@ -133,7 +130,7 @@ TEST(Verify, StopsWhenTheUpSectionFailsAgainAfterABrokenDown) {
 
 TEST(Verify, SkipsIrreversibleRevisionsAndTheBaseCheckWithoutFailing) {
     TestDatabase db;
-    const auto report = run_verify(db, fixture("irreversible"));
+    const auto report = run_verify(db, fixture_graph("irreversible"));
     EXPECT_EQ(outcomes(report),
               (std::vector<RevisionOutcome>{RevisionOutcome::reversible, RevisionOutcome::skipped,
                                             RevisionOutcome::reversible}))
@@ -145,7 +142,7 @@ TEST(Verify, SkipsIrreversibleRevisionsAndTheBaseCheckWithoutFailing) {
 
 TEST(Verify, ChecksNonTransactionalRevisions) {
     TestDatabase db;
-    const auto report = run_verify(db, fixture("concurrent_index"));
+    const auto report = run_verify(db, fixture_graph("concurrent_index"));
     EXPECT_EQ(outcomes(report), std::vector<RevisionOutcome>(2, RevisionOutcome::reversible))
         << describe(report);
     EXPECT_EQ(report.base, BaseOutcome::clean) << describe(report);
@@ -153,7 +150,7 @@ TEST(Verify, ChecksNonTransactionalRevisions) {
 
 TEST(Verify, AnUpSectionThatFailsIsExit1AndStops) {
     TestDatabase db;
-    const auto report = run_verify(db, fixture("bad_sql_error"));
+    const auto report = run_verify(db, fixture_graph("bad_sql_error"));
     EXPECT_EQ(outcomes(report),
               (std::vector<RevisionOutcome>{RevisionOutcome::reversible, RevisionOutcome::failed,
                                             RevisionOutcome::not_reached}))
@@ -167,7 +164,7 @@ TEST(Verify, AnUpSectionThatFailsIsExit1AndStops) {
 
 TEST(Verify, RefusesADatabaseThatAlreadyRecordsRevisions) {
     TestDatabase db;
-    const auto graph = fixture("irreversible");
+    const auto graph = fixture_graph("irreversible");
     store::PgStore store(db.url(), {});
     store.ensure_tables();
     store.run_step(runner::prepare_step(graph.at("001"), migration::Direction::up), "someone");

@@ -1,6 +1,4 @@
-#include <cstdlib>
 #include <filesystem>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +10,8 @@
 #include <schemagate/store/connection.hpp>
 #include <schemagate/store/conninfo.hpp>
 #include <schemagate/util/error.hpp>
+
+#include <support/scoped_env.hpp>
 
 namespace schemagate::store {
 namespace {
@@ -103,23 +103,7 @@ TEST(Conninfo, WithDbnameRejectsGarbageWithoutPrintingThePassword) {
     }
 }
 
-// Sets (or, with nullptr, unsets) an environment variable for one test, then restores it.
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const char* value) : m_name(name) {
-        if (const char* old = std::getenv(name)) {
-            m_old = old;
-        }
-        value ? ::setenv(name, value, 1) : ::unsetenv(name);
-    }
-    ~ScopedEnv() { m_old ? ::setenv(m_name, m_old->c_str(), 1) : ::unsetenv(m_name); }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-    const char* m_name;
-    std::optional<std::string> m_old;
-};
+using testing::ScopedEnv;
 
 bool default_kerberos_cache_exists() {
     return std::filesystem::exists("/tmp/krb5cc_" + std::to_string(::getuid()));

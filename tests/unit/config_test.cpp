@@ -2,11 +2,12 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
 
 #include <schemagate/config/config.hpp>
 #include <schemagate/util/error.hpp>
 #include <schemagate/util/secrets.hpp>
+
+#include <support/temp_dir.hpp>
 
 namespace schemagate::config {
 namespace {
@@ -14,33 +15,11 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// A scratch directory, removed with everything in it at the end of the test.
-class ScratchDir {
-public:
-    ScratchDir() {
-        std::random_device rd;
-        m_path = fs::temp_directory_path() / ("sg-config-test-" + std::to_string(rd()));
-        fs::create_directories(m_path);
-    }
-    ~ScratchDir() {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-    const fs::path& path() const { return m_path; }
-    fs::path write(const std::string& name, const std::string& text) const {
-        const fs::path p = m_path / name;
-        fs::create_directories(p.parent_path());
-        std::ofstream(p) << text;
-        return p;
-    }
-
-private:
-    fs::path m_path;
-};
+using testing::TempDir;
 
 // Lays out a directory the way the kubelet mounts a ConfigMap: the files in a timestamped
 // folder, ..data pointing at it, and one link per key.
-fs::path configmap(const ScratchDir& scratch, const std::map<std::string, std::string>& keys) {
+fs::path configmap(const TempDir& scratch, const std::map<std::string, std::string>& keys) {
     const fs::path dir = scratch.path() / "configmap";
     const fs::path stamped = dir / "..2026_11_21_06_00_00.000000001";
     fs::create_directories(stamped);
@@ -59,7 +38,7 @@ Settings flag(const std::string& name, const std::string& value) {
 }
 
 TEST(Gather, FlagBeatsEnvironmentBeatsConfigFileBeatsConfigDir) {
-    ScratchDir scratch;
+    TempDir scratch;
     const auto file = scratch.write("sg.conf", "lock-timeout = 3m\nstatement-timeout = 3m\n"
                                                "ddl-lock-timeout = 3s\n");
     const auto dir = configmap(scratch, {{"lock-timeout", "4m\n"},
@@ -84,7 +63,7 @@ TEST(Gather, FlagBeatsEnvironmentBeatsConfigFileBeatsConfigDir) {
 }
 
 TEST(Gather, ConfigMapDirectoryYieldsEachKeyOnceAndSkipsItsHiddenEntries) {
-    ScratchDir scratch;
+    TempDir scratch;
     const auto dir = configmap(
         scratch, {{"dir", "/migrations/a\n/migrations/b\n"}, {"history-table", "ops.history\n"}});
     const Settings s = gather({{"config-dir", {{dir.string()}, "flag --config-dir"}}}, {});
@@ -111,7 +90,7 @@ TEST(Gather, UnknownEnvironmentVariableNamesTheVariable) {
 }
 
 TEST(Gather, UnknownConfigFileKeyNamesFileAndLine) {
-    ScratchDir scratch;
+    TempDir scratch;
     const auto file = scratch.write("sg.conf", "# comment\n\nlok-timeout = 1s\n");
     try {
         gather(flag("config", file.string()), {});
@@ -125,7 +104,7 @@ TEST(Gather, UnknownConfigFileKeyNamesFileAndLine) {
 }
 
 TEST(Gather, UnknownConfigDirFileNamesTheFile) {
-    ScratchDir scratch;
+    TempDir scratch;
     const auto dir = configmap(scratch, {{"lock_timeout", "1s"}});
     try {
         gather(flag("config-dir", dir.string()), {});
@@ -137,7 +116,7 @@ TEST(Gather, UnknownConfigDirFileNamesTheFile) {
 }
 
 TEST(Gather, RepeatedScalarInConfigFileIsAnError) {
-    ScratchDir scratch;
+    TempDir scratch;
     const auto file = scratch.write("sg.conf", "log-level = info\nlog-level = debug\n");
     EXPECT_THROW(gather(flag("config", file.string()), {}), UsageError);
 }
@@ -172,7 +151,7 @@ TEST(Resolve, TogglesReadTrueAndFalseFromFilesAndEnvironment) {
 }
 
 TEST(Resolve, PasswordFileIsAddedToTheConnectionStringAndRegisteredAsSecret) {
-    ScratchDir scratch;
+    TempDir scratch;
     const auto pw = scratch.write("password", "Canary'Pw\\7\n");
     const Config c = resolve({{"database-url", {{"postgresql://app@db:5432/app"}, "flag"}},
                               {"database-password-file", {{pw.string()}, "flag"}}});
@@ -301,7 +280,7 @@ TEST(Resolve, TerminationLogIsGivenOnlyWhenSomeSourceSetsIt) {
 }
 
 TEST(Resolve, PasswordFileThatIsADirectoryIsAUsageError) {
-    ScratchDir scratch;
+    TempDir scratch;
     const std::string message = usage_error([&] {
         resolve({{"database-password-file", {{scratch.path().string()}, "flag --x"}}});
     });
@@ -309,7 +288,7 @@ TEST(Resolve, PasswordFileThatIsADirectoryIsAUsageError) {
 }
 
 TEST(Gather, ConfigFileThatIsADirectoryNamesItsSource) {
-    ScratchDir scratch;
+    TempDir scratch;
     const std::string message = usage_error([&] {
         gather({}, {{"SCHEMAGATE_CONFIG", scratch.path().string()}});
     });
@@ -342,7 +321,7 @@ TEST(Gather, MissingConfigDirSaysWhy) {
 }
 
 TEST(Gather, DirectoryInConfigDirIsAnError) {
-    ScratchDir scratch;
+    TempDir scratch;
     const fs::path dir = configmap(scratch, {{"linger", "1s"}});
     fs::create_directory(dir / "lock-timeout");
     const std::string message = usage_error([&] { gather(flag("config-dir", dir.string()), {}); });
@@ -351,7 +330,7 @@ TEST(Gather, DirectoryInConfigDirIsAnError) {
 }
 
 TEST(Gather, BrokenLinkInConfigDirIsAnError) {
-    ScratchDir scratch;
+    TempDir scratch;
     const fs::path dir = configmap(scratch, {{"linger", "1s"}});
     fs::create_symlink("..data/dir", dir / "dir");
     const std::string message = usage_error([&] { gather(flag("config-dir", dir.string()), {}); });

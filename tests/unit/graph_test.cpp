@@ -1,35 +1,19 @@
 #include <algorithm>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include <schemagate/migration/graph.hpp>
-#include <schemagate/migration/parser.hpp>
 #include <schemagate/util/error.hpp>
+
+#include <support/migrations.hpp>
 
 namespace schemagate::migration {
 namespace {
 
-// A migration as parse_migration reads it from "<file>": line 1 is the revision directive,
-// line 2 the parents directive.
-Migration mig(const std::string& id, const std::vector<std::string>& parents,
-              const std::string& file = "") {
-    std::string parent_list = parents.empty() ? "base" : "";
-    for (std::size_t i = 0; i < parents.size(); ++i) {
-        parent_list += (i == 0 ? "" : ", ") + parents[i];
-    }
-    const std::string text = "-- revision: " + id + "\n-- parents: " + parent_list +
-                             "\n-- migrate:up\nSELECT '" + id + "';\n-- migrate:down\nSELECT 1;\n";
-    auto parsed = parse_migration(file.empty() ? "m/" + id + "_step.sql" : file, text);
-    if (!parsed) {
-        ADD_FAILURE() << "test migration " << id
-                      << " did not parse: " << parsed.error().front().message;
-        return {};
-    }
-    return *parsed;
-}
+using testing::error_of;
+using testing::mig;
 
 std::vector<std::string> ids_of(const RevisionGraph& graph) {
     std::vector<std::string> out;
@@ -37,17 +21,6 @@ std::vector<std::string> ids_of(const RevisionGraph& graph) {
         out.push_back(m.id);
     }
     return out;
-}
-
-// The message of the IntegrityError that `build` throws, or "" after failing the test.
-std::string integrity_error(const std::function<void()>& build) {
-    try {
-        build();
-    } catch (const IntegrityError& e) {
-        return e.what();
-    }
-    ADD_FAILURE() << "no IntegrityError thrown";
-    return {};
 }
 
 // a -> {c, b}; b -> d. Kahn with ties broken by id gives a, b, c, d; a depth-first walk from b
@@ -186,46 +159,47 @@ TEST(RevisionGraphResolve, EmptyStringIsUnknownNotAPrefixOfEverything) {
 // --- integrity errors ---------------------------------------------------------------------
 
 TEST(RevisionGraphErrors, DuplicateIdNamesSecondFileAtRevisionLineAndFirstFile) {
-    const std::string e = integrity_error([] {
-        RevisionGraph({mig("001", {}), mig("002", {"001"}, "m/002_t2.sql"),
-                       mig("002", {"001"}, "m/003_t3.sql")});
+    const std::string e = error_of<IntegrityError>([] {
+        RevisionGraph({mig("001", {}), mig("002", {"001"}, {.file = "m/002_t2.sql"}),
+                       mig("002", {"001"}, {.file = "m/003_t3.sql"})});
     });
     EXPECT_NE(e.find("m/003_t3.sql:1: duplicate revision id '002'"), std::string::npos) << e;
     EXPECT_NE(e.find("also used by m/002_t2.sql"), std::string::npos) << e;
 }
 
 TEST(RevisionGraphErrors, UnknownParentNamesFileAtParentsLine) {
-    const std::string e = integrity_error([] {
+    const std::string e = error_of<IntegrityError>([] {
         RevisionGraph({mig("001", {}), mig("002", {"0x"})});
     });
     EXPECT_NE(e.find("m/002_step.sql:2: unknown parent revision '0x'"), std::string::npos) << e;
 }
 
 TEST(RevisionGraphErrors, CycleNamesLaterFileAtParentsLineAndTheCycle) {
-    const std::string e = integrity_error([] {
-        RevisionGraph({mig("001", {}, "m/001_t1.sql"), mig("002", {"001", "003"}, "m/002_t2.sql"),
-                       mig("003", {"002"}, "m/003_t3.sql")});
+    const std::string e = error_of<IntegrityError>([] {
+        RevisionGraph({mig("001", {}, {.file = "m/001_t1.sql"}),
+                       mig("002", {"001", "003"}, {.file = "m/002_t2.sql"}),
+                       mig("003", {"002"}, {.file = "m/003_t3.sql"})});
     });
     EXPECT_NE(e.find("m/003_t3.sql:2: revisions form a cycle"), std::string::npos) << e;
     EXPECT_NE(e.find("002 -> 003 -> 002"), std::string::npos) << e;
 }
 
 TEST(RevisionGraphErrors, SelfParentIsACycle) {
-    const std::string e = integrity_error([] { RevisionGraph({mig("001", {"001"})}); });
+    const std::string e = error_of<IntegrityError>([] { RevisionGraph({mig("001", {"001"})}); });
     EXPECT_NE(e.find("m/001_step.sql:2: revisions form a cycle"), std::string::npos) << e;
 }
 
 TEST(RevisionGraphErrors, CycleWithoutRootIsDetected) {
-    const std::string e = integrity_error([] {
+    const std::string e = error_of<IntegrityError>([] {
         RevisionGraph({mig("a", {"b"}), mig("b", {"a"})});
     });
     EXPECT_NE(e.find("a -> b -> a"), std::string::npos) << e;
 }
 
 TEST(RevisionGraphErrors, ReportsEveryDuplicateAndUnknownParent) {
-    const std::string e = integrity_error([] {
-        RevisionGraph({mig("001", {}, "m/a.sql"), mig("001", {}, "m/b.sql"),
-                       mig("002", {"nope"}, "m/c.sql")});
+    const std::string e = error_of<IntegrityError>([] {
+        RevisionGraph({mig("001", {}, {.file = "m/a.sql"}), mig("001", {}, {.file = "m/b.sql"}),
+                       mig("002", {"nope"}, {.file = "m/c.sql"})});
     });
     EXPECT_NE(e.find("m/b.sql:1: duplicate"), std::string::npos) << e;
     EXPECT_NE(e.find("m/c.sql:2: unknown parent"), std::string::npos) << e;

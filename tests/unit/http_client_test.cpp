@@ -3,13 +3,11 @@
 #include <mutex>
 #include <thread>
 
-#include <arpa/inet.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <schemagate/http/http_client.hpp>
+
+#include <support/loopback.hpp>
 
 namespace schemagate::http {
 namespace {
@@ -86,22 +84,11 @@ TEST(HttpClient, SendPutsTheBodyAndReturnsTheStatus) {
 }
 
 TEST(HttpClient, SendGivesUpWhenNoAnswerComesWithinTheTimeout) {
-    // A socket that listens but never accepts: the connection and the request get through (the
-    // kernel queues them), the answer never comes.
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    ASSERT_GE(fd, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
-    ASSERT_EQ(::listen(fd, 1), 0);
-    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    const testing::SilentListener listener;
+    ASSERT_GT(listener.port(), 0);
 
-    const auto status =
-        send(Method::post, Endpoint{"http", "127.0.0.1", ntohs(addr.sin_port), "", ""}, "/", "body",
-             "text/plain", 100ms);
-    ::close(fd);
+    const auto status = send(Method::post, Endpoint{"http", "127.0.0.1", listener.port(), "", ""},
+                             "/", "body", "text/plain", 100ms);
 
     ASSERT_FALSE(status.has_value());
     EXPECT_EQ(status.error(), "did not answer within 100ms");

@@ -3,13 +3,11 @@
 #include <mutex>
 #include <thread>
 
-#include <arpa/inet.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <schemagate/metrics/metrics.hpp>
+
+#include <support/loopback.hpp>
 
 namespace schemagate::metrics {
 namespace {
@@ -148,18 +146,10 @@ TEST(Metrics, PushSendsUserInfoAsBasicAuthAndNeverPrintsThePassword) {
 }
 
 TEST(Metrics, PushToAPortWithNothingListeningSaysItCannotConnect) {
-    // A port that was free a moment ago: bound, then closed without listening.
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    ASSERT_GE(fd, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
-    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-    ::close(fd);
+    const int port = testing::refused_loopback_port();
+    ASSERT_GT(port, 0);
     const Metrics m("1");
-    const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+    const std::string url = "http://127.0.0.1:" + std::to_string(port);
 
     const auto pushed = m.push(url, "schemagate");
 

@@ -3,11 +3,9 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -19,6 +17,8 @@
 #include <schemagate/migration/parser.hpp>
 #include <schemagate/util/error.hpp>
 #include <schemagate/util/sha256.hpp>
+
+#include <support/temp_dir.hpp>
 
 namespace schemagate::migration {
 namespace {
@@ -508,7 +508,7 @@ TEST(ParseMigrationError, NulByteAnywhereIsAnError) {
          {"-- parents: base\n-- message: a\0b\n-- migrate:up\nSELECT 1;\n"s,
           "-- parents: base\n-- migrate:up\nSELECT 1; -- \0\n"s,
           "-- parents: base\n-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT '\0';\n"s}) {
-        SCOPED_TRACE(testing::PrintToString(text));
+        SCOPED_TRACE(::testing::PrintToString(text));
         EXPECT_NE(single_error("001_t.sql", text).find("a NUL byte"), std::string::npos);
     }
 }
@@ -526,7 +526,7 @@ TEST(ParseMigrationError, MalformedUtf8SequencesAreErrors) {
     for (const std::string_view bad :
          {"\x80", "\xC0\xAF", "\xC1\xBF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF0\x80\x80\xAF",
           "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xFF", "\xE2\x82", "\xE2\x28\xA1"}) {
-        SCOPED_TRACE(testing::PrintToString(std::string(bad)));
+        SCOPED_TRACE(::testing::PrintToString(std::string(bad)));
         const std::string e = single_error(
             "001_t.sql", "-- parents: base\n-- migrate:up\nSELECT 1; -- " + std::string(bad));
         EXPECT_EQ(e.rfind("001_t.sql:3: invalid UTF-8", 0), 0U) << e;
@@ -736,22 +736,10 @@ TEST(MigrationSql, CopyHoldsTheSameText) {
 
 // --- load_migrations ------------------------------------------------------------------------
 
-class LoadMigrations : public testing::Test {
+class LoadMigrations : public ::testing::Test {
 protected:
-    void SetUp() override {
-        std::random_device rd;
-        const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-        m_dir = std::filesystem::temp_directory_path() /
-                ("schemagate-unit-" + std::string(info->name()) + "-" + std::to_string(rd()));
-        std::filesystem::create_directories(m_dir);
-    }
-    void TearDown() override {
-        std::error_code ignored;
-        std::filesystem::remove_all(m_dir, ignored);
-    }
-
     void write(const std::string& name, std::string_view text) const {
-        std::ofstream(m_dir / name, std::ios::binary) << text;
+        m_scratch.write(name, text);
     }
     std::vector<std::string> ids() const {
         std::vector<std::string> out;
@@ -761,7 +749,8 @@ protected:
         return out;
     }
 
-    std::filesystem::path m_dir;
+    testing::TempDir m_scratch;
+    const std::filesystem::path m_dir = m_scratch.path();
 };
 
 TEST_F(LoadMigrations, ReadsSqlFilesInFileNameOrder) {

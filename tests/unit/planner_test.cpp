@@ -6,38 +6,23 @@
 #include <gtest/gtest.h>
 
 #include <schemagate/migration/graph.hpp>
-#include <schemagate/migration/parser.hpp>
 #include <schemagate/migration/planner.hpp>
 #include <schemagate/util/error.hpp>
+
+#include <support/migrations.hpp>
 
 namespace schemagate::migration {
 namespace {
 
-enum class Reversible { yes, no };
-
-Migration mig(const std::string& id, const std::vector<std::string>& parents,
-              Reversible reversible = Reversible::yes) {
-    std::string parent_list = parents.empty() ? "base" : "";
-    for (std::size_t i = 0; i < parents.size(); ++i) {
-        parent_list += (i == 0 ? "" : ", ") + parents[i];
-    }
-    std::string text = "-- revision: " + id + "\n-- parents: " + parent_list +
-                       "\n-- migrate:up\nSELECT '" + id + "';\n";
-    if (reversible == Reversible::yes) {
-        text += "-- migrate:down\nSELECT 1;\n";
-    }
-    auto parsed = parse_migration("m/" + id + "_step.sql", text);
-    if (!parsed) {
-        ADD_FAILURE() << "test migration " << id
-                      << " did not parse: " << parsed.error().front().message;
-        return {};
-    }
-    return *parsed;
-}
+using testing::chain;
+using testing::error_of;
+using testing::mig;
+using testing::Reversible;
+using testing::unsorted_ids;
 
 // 001 -> 002 -> 003
 RevisionGraph linear() {
-    return RevisionGraph({mig("001", {}), mig("002", {"001"}), mig("003", {"002"})});
+    return chain({"001", "002", "003"});
 }
 
 // 001 -> 002 and 001 -> 003, not merged: two heads.
@@ -49,13 +34,6 @@ RevisionGraph forked() {
 RevisionGraph merged() {
     return RevisionGraph({mig("001", {}), mig("002", {"001"}), mig("003", {"002"}),
                           mig("004", {"001"}), mig("005", {"003", "004"})});
-}
-
-// m -> k -> z -> c (merge) and m -> b -> c. Ids sort differently from the topological order
-// (m, b, k, z, c), so picking "the next N" by id would break ancestry.
-RevisionGraph unsorted_ids() {
-    return RevisionGraph(
-        {mig("m", {}), mig("k", {"m"}), mig("z", {"k"}), mig("b", {"m"}), mig("c", {"z", "b"})});
 }
 
 std::vector<std::string> ids_of(const std::vector<const Migration*>& steps) {
@@ -89,16 +67,6 @@ std::vector<std::string> unclosed(const RevisionGraph& graph, const RevisionSet&
         }
     }
     return out;
-}
-
-template <typename E> std::string error_of(const std::function<void()>& call) {
-    try {
-        call();
-    } catch (const E& e) {
-        return e.what();
-    }
-    ADD_FAILURE() << "expected exception not thrown";
-    return {};
 }
 
 std::string usage_error(const std::function<void()>& call) {
@@ -284,7 +252,7 @@ TEST(Plan, DowngradeRunsNewestFirst) {
 
 TEST(Plan, DowngradeThroughIrreversibleRevisionIsRefusedNamingItsFile) {
     const RevisionGraph graph(
-        {mig("001", {}), mig("002", {"001"}, Reversible::no), mig("003", {"002"})});
+        {mig("001", {}), mig("002", {"001"}, {.reversible = Reversible::no}), mig("003", {"002"})});
     const RevisionSet all{"001", "002", "003"};
     const Goal goal = resolve_downgrade(graph, all, "001");
     const std::string e = usage_error([&] { plan(graph, all, goal); });
@@ -295,14 +263,15 @@ TEST(Plan, DowngradeThroughIrreversibleRevisionIsRefusedNamingItsFile) {
 
 TEST(Plan, DowngradeAboveIrreversibleRevisionIsAllowed) {
     const RevisionGraph graph(
-        {mig("001", {}, Reversible::no), mig("002", {"001"}), mig("003", {"002"})});
+        {mig("001", {}, {.reversible = Reversible::no}), mig("002", {"001"}), mig("003", {"002"})});
     const RevisionSet all{"001", "002", "003"};
     const Goal goal = resolve_downgrade(graph, all, "001");
     EXPECT_EQ(ids_of(plan(graph, all, goal)), (std::vector<std::string>{"003", "002"}));
 }
 
 TEST(Plan, UpgradeThroughIrreversibleRevisionIsAllowed) {
-    const RevisionGraph graph({mig("001", {}, Reversible::no), mig("002", {"001"})});
+    const RevisionGraph graph(
+        {mig("001", {}, {.reversible = Reversible::no}), mig("002", {"001"})});
     const Goal goal = resolve_upgrade(graph, {}, "head");
     EXPECT_EQ(ids_of(plan(graph, {}, goal)), (std::vector<std::string>{"001", "002"}));
 }

@@ -1,20 +1,21 @@
 #include <algorithm>
 #include <chrono>
-#include <functional>
-#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include <schemagate/lock/lock.hpp>
 #include <schemagate/migration/graph.hpp>
-#include <schemagate/migration/parser.hpp>
 #include <schemagate/runner/runner.hpp>
 #include <schemagate/store/store.hpp>
 #include <schemagate/util/error.hpp>
-#include <schemagate/util/strings.hpp>
+
+#include <support/fake_clock.hpp>
+#include <support/fake_lock.hpp>
+#include <support/fake_store.hpp>
+#include <support/migrations.hpp>
+#include <support/recording_observer.hpp>
 
 namespace schemagate::runner {
 namespace {
@@ -23,38 +24,18 @@ using namespace std::chrono_literals;
 using migration::Direction;
 using migration::Migration;
 using migration::RevisionGraph;
-using Events = std::vector<std::string>;
-
-// A migration parsed from in-memory text, as it would be read from m/<id>_step.sql.
-enum class Reversible { yes, no };
-
-Migration mig(const std::string& id, const std::vector<std::string>& parents,
-              const std::string& up = "", Reversible reversible = Reversible::yes) {
-    std::string text = "-- parents: " + (parents.empty() ? "base" : util::join(parents, ", ")) +
-                       "\n-- migrate:up\n" + (up.empty() ? "SELECT '" + id + "';\n" : up);
-    if (reversible == Reversible::yes) {
-        text += "-- migrate:down\nSELECT 'undo " + id + "';\n";
-    }
-    auto parsed = migration::parse_migration("m/" + id + "_step.sql", text);
-    if (!parsed) {
-        ADD_FAILURE() << "test migration " << id
-                      << " did not parse: " << parsed.error().front().message;
-        return {};
-    }
-    return *parsed;
-}
-
-store::AppliedRevision row_for(const Migration& m) {
-    store::AppliedRevision r;
-    r.id = m.id;
-    r.parents = m.parents;
-    r.checksum = m.checksum;
-    r.message = m.message;
-    r.applied_at = "2024-01-01T00:00:00Z";
-    r.duration_ms = 5;
-    r.applied_by = "other-host";
-    return r;
-}
+using testing::chain;
+using testing::error_of;
+using testing::Events;
+using testing::FakeClock;
+using testing::FakeLock;
+using testing::FakeStore;
+using testing::index_of;
+using testing::mig;
+using testing::RecordingObserver;
+using testing::Reversible;
+using testing::row_for;
+using testing::unsorted_ids;
 
 // A history row for a revision no file declares, applied by an older release.
 store::AppliedRevision unknown_row(const std::vector<std::string>& parents) {
@@ -69,211 +50,6 @@ store::AppliedRevision unknown_row(const std::vector<std::string>& parents) {
     return r;
 }
 
-// Keeps the history in memory and records every call, in order, in a shared event list.
-class FakeStore final : public store::Store {
-public:
-    explicit FakeStore(Events& events) : m_events(events) {}
-
-    std::vector<store::AppliedRevision> history;
-    std::string fail_on;                  // run_step throws MigrationFailed for this revision
-    std::string done_elsewhere_on;        // run_step finds this revision done by another session
-    std::vector<store::StepStart> starts; // of each run_step call
-    std::map<std::string, migration::RevisionSet> run_targets; // "run target" -> revisions
-    int lock_timeouts = 0;     // run_step throws a 55P03 StepFailed this many times first
-    int deadlocks = 0;         // then a 40P01 StepFailed this many times
-    int connection_losses = 0; // run_step throws DatabaseUnreachable this many times first
-    std::vector<std::string> invalid;
-    int reconnect_calls = 0;
-    std::vector<std::string> abandoned;
-
-    int read_history_calls = 0;
-    int ensure_tables_calls = 0;
-    struct StepCall {
-        std::string id;
-        Direction direction;
-        std::vector<std::string> statements;
-        std::string applied_by;
-        std::size_t first_statement;
-        store::Timeouts timeouts;
-    };
-    std::vector<StepCall> steps;
-    struct StampCall {
-        std::vector<std::string> add;
-        std::vector<std::string> remove;
-    };
-    std::vector<StampCall> stamps;
-
-    void apply(const Migration& m) { history.push_back(row_for(m)); }
-    void unapply(const std::string& id) {
-        std::erase_if(history, [&](const store::AppliedRevision& r) { return r.id == id; });
-    }
-    std::vector<std::string> step_ids() const {
-        std::vector<std::string> out;
-        for (const auto& s : steps) {
-            out.push_back(s.id);
-        }
-        return out;
-    }
-    std::vector<std::string> history_ids() const {
-        std::vector<std::string> out;
-        for (const auto& r : history) {
-            out.push_back(r.id);
-        }
-        return out;
-    }
-
-    // As PgStore does, `state` leaves the display-only fields empty.
-    std::vector<store::AppliedRevision> read_history(store::HistoryColumns columns) override {
-        ++read_history_calls;
-        m_events.push_back("read_history");
-        if (columns == store::HistoryColumns::all) {
-            return history;
-        }
-        auto rows = history;
-        for (auto& row : rows) {
-            row.parents.clear();
-            row.message.clear();
-            row.applied_at.clear();
-            row.duration_ms = 0;
-            row.applied_by.clear();
-        }
-        return rows;
-    }
-    void ensure_tables() override {
-        ++ensure_tables_calls;
-        m_events.push_back("ensure_tables");
-    }
-    store::StepOutcome run_step(const store::Step& step, const std::string& applied_by) override {
-        const Migration& m = *step.migration;
-        m_events.push_back("run_step " + std::string(migration::to_string(step.direction)) + " " +
-                           m.id);
-        StepCall call{m.id, step.direction, {}, applied_by, step.first_statement, step.timeouts};
-        starts.push_back(step.start);
-        for (const auto& s : step.statements) {
-            call.statements.push_back(s.text);
-        }
-        steps.push_back(std::move(call));
-        if (lock_timeouts > 0) {
-            --lock_timeouts;
-            throw store::StepFailed("lock timeout", "55P03", {"pid 9 (app, idle in transaction)"});
-        }
-        if (deadlocks > 0) {
-            --deadlocks;
-            throw store::StepFailed("deadlock detected", "40P01", {});
-        }
-        if (connection_losses > 0) {
-            --connection_losses;
-            throw DatabaseUnreachable("lost the database connection");
-        }
-        if (m.id == fail_on) {
-            throw MigrationFailed(m.where(m.up.first_line + 1) + ": boom");
-        }
-        if (step.direction == Direction::up) {
-            apply(m);
-        } else {
-            unapply(m.id);
-        }
-        return m.id == done_elsewhere_on ? store::StepOutcome::done_elsewhere
-                                         : store::StepOutcome::ran;
-    }
-    void stamp(const std::vector<const Migration*>& add, const std::vector<std::string>& remove,
-               const std::string& /*applied_by*/) override {
-        m_events.push_back("stamp");
-        StampCall call;
-        for (const Migration* m : add) {
-            call.add.push_back(m->id);
-            apply(*m);
-        }
-        for (const auto& id : remove) {
-            call.remove.push_back(id);
-            unapply(id);
-        }
-        stamps.push_back(std::move(call));
-    }
-    std::optional<migration::RevisionSet> read_run_target(const store::RunTarget& key) override {
-        m_events.push_back("read_run_target " + key.run_id + " " + key.target);
-        const auto it = run_targets.find(key.run_id + " " + key.target);
-        return it == run_targets.end() ? std::nullopt : std::optional(it->second);
-    }
-    void record_run_target(const store::RunTarget& key, const migration::RevisionSet& revisions,
-                           const std::string& /*applied_by*/) override {
-        m_events.push_back("record_run_target " + key.run_id + " " + key.target);
-        run_targets.emplace(key.run_id + " " + key.target, revisions);
-    }
-    void abandon_step(const std::string& id, const std::string& /*applied_by*/) override {
-        m_events.push_back("abandon_step " + id);
-        abandoned.push_back(id);
-    }
-    std::vector<std::string> invalid_indexes() override { return invalid; }
-    void reconnect() override {
-        ++reconnect_calls;
-        m_events.push_back("reconnect");
-    }
-
-private:
-    Events& m_events;
-};
-
-// Records acquire, check_held and release; can time out, or run `on_acquire` while "waiting"
-// to simulate another copy of schemagate doing work before we get the lock.
-class FakeLock final : public lock::Lock {
-public:
-    explicit FakeLock(Events& events) : m_events(events) {}
-
-    bool time_out = false;
-    std::function<void()> on_acquire;
-
-    int acquire_calls = 0;
-    int release_calls = 0;
-    int check_held_calls = 0;
-    std::chrono::milliseconds last_timeout{0};
-    bool held = false;
-
-    void acquire(std::chrono::milliseconds timeout) override {
-        ++acquire_calls;
-        last_timeout = timeout;
-        m_events.push_back("acquire");
-        if (time_out) {
-            throw LockTimeout("timed out waiting for the migration lock");
-        }
-        if (on_acquire) {
-            on_acquire();
-        }
-        held = true;
-    }
-    void check_held() override {
-        ++check_held_calls;
-        m_events.push_back("check_held");
-    }
-    void release() noexcept override {
-        ++release_calls;
-        held = false;
-        m_events.push_back("release");
-    }
-
-private:
-    Events& m_events;
-};
-
-std::size_t index_of(const Events& events, std::string_view event) {
-    const auto it = std::find(events.begin(), events.end(), event);
-    return static_cast<std::size_t>(it - events.begin());
-}
-
-// Time that passes only when slept through; records each sleep.
-class FakeClock final : public util::Clock {
-public:
-    std::chrono::steady_clock::time_point now() const override { return m_now; }
-    void sleep_for(std::chrono::milliseconds d) override {
-        sleeps.push_back(d);
-        m_now += d;
-    }
-    std::vector<std::chrono::milliseconds> sleeps;
-
-private:
-    std::chrono::steady_clock::time_point m_now{};
-};
-
 RunnerOptions test_options() {
     RunnerOptions o;
     o.lock_timeout = 42s;
@@ -281,7 +57,7 @@ RunnerOptions test_options() {
     return o;
 }
 
-class RunnerTest : public testing::Test {
+class RunnerTest : public ::testing::Test {
 protected:
     Events events;
     FakeStore store{events};
@@ -296,23 +72,7 @@ protected:
 
 // 001 -> 002 -> 003
 RevisionGraph linear() {
-    return RevisionGraph({mig("001", {}), mig("002", {"001"}), mig("003", {"002"})});
-}
-
-// m -> k -> z -> c (merge) and m -> b -> c; topological order m, b, k, z, c.
-RevisionGraph unsorted_ids() {
-    return RevisionGraph(
-        {mig("m", {}), mig("k", {"m"}), mig("z", {"k"}), mig("b", {"m"}), mig("c", {"z", "b"})});
-}
-
-template <typename E> std::string error_of(const std::function<void()>& call) {
-    try {
-        call();
-    } catch (const E& e) {
-        return e.what();
-    }
-    ADD_FAILURE() << "expected exception not thrown";
-    return {};
+    return chain({"001", "002", "003"});
 }
 
 // --- upgrade ------------------------------------------------------------------------------
@@ -370,7 +130,7 @@ TEST_F(RunnerTest, UpgradeChecksLockIsHeldBeforeEachStep) {
 
 TEST_F(RunnerTest, UpgradePassesSplitStatementsAndAppliedBy) {
     const RevisionGraph graph(
-        {mig("001", {}, "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n")});
+        {mig("001", {}, {.up = "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n"})});
     runner_for(graph).upgrade("head");
     ASSERT_EQ(store.steps.size(), 1U);
     EXPECT_EQ(store.steps[0].statements,
@@ -486,13 +246,13 @@ TEST_F(RunnerTest, LockTimeoutPropagatesAndRunsNothing) {
 TEST_F(RunnerTest, UnsplittableSectionIsIntegrityErrorBeforeLocking) {
     // parse_migration refuses such a section, so the text is swapped in after parsing (same
     // length, the closing quote made a space): the runner's own check is the last guard.
-    Migration m = mig("001", {}, "SELECT 1;\nSELECT 'unterminated';\n");
-    m.hold_text("-- parents: base\n-- migrate:up\nSELECT 1;\nSELECT 'unterminated ;\n"
-                "-- migrate:down\nSELECT 'undo 001';\n");
+    Migration m = mig("001", {}, {.up = "SELECT 1;\nSELECT 'unterminated';\n"});
+    m.hold_text("-- revision: 001\n-- parents: base\n-- migrate:up\nSELECT 1;\n"
+                "SELECT 'unterminated ;\n-- migrate:down\nSELECT 'undo 001';\n");
     const RevisionGraph graph({m});
     const std::string e = error_of<IntegrityError>([&] { runner_for(graph).upgrade("head"); });
-    // The up marker is on line 2, so the unterminated string on section line 2 is file line 4.
-    EXPECT_NE(e.find("m/001_step.sql:4: "), std::string::npos) << e;
+    // The up marker is on line 3, so the unterminated string on section line 2 is file line 5.
+    EXPECT_NE(e.find("m/001_step.sql:5: "), std::string::npos) << e;
     EXPECT_EQ(lock.acquire_calls, 0);
     EXPECT_TRUE(store.steps.empty());
 }
@@ -621,7 +381,8 @@ TEST_F(RunnerTest, DowngradeAtBaseTakesNoLock) {
 }
 
 TEST_F(RunnerTest, DowngradeThroughIrreversibleRevisionIsRefusedBeforeLocking) {
-    const RevisionGraph graph({mig("001", {}), mig("002", {"001"}, "", Reversible::no)});
+    const RevisionGraph graph(
+        {mig("001", {}), mig("002", {"001"}, {.reversible = Reversible::no})});
     store.apply(graph.at("001"));
     store.apply(graph.at("002"));
     const std::string e = error_of<UsageError>([&] { runner_for(graph).downgrade("base"); });
@@ -774,8 +535,8 @@ TEST_F(RunnerTest, StepTimeoutsComeFromOptionsUnlessTheFileOverridesThem) {
 
 TEST_F(RunnerTest, ConcurrentlyStatementsOfATransactionNoneFileWaitWithoutALockTimeout) {
     auto m = mig("002", {"001"},
-                 "CREATE INDEX CONCURRENTLY i ON t (x);\nALTER TABLE t ADD COLUMN y int;\n"
-                 "REINDEX INDEX CONCURRENTLY i;\n");
+                 {.up = "CREATE INDEX CONCURRENTLY i ON t (x);\nALTER TABLE t ADD COLUMN y int;\n"
+                        "REINDEX INDEX CONCURRENTLY i;\n"});
     m.transaction = migration::TransactionMode::none;
     const auto step = prepare_step(m, Direction::up, {2s, 15min});
     EXPECT_EQ(step.lock_timeout_of(0), 0ms);
@@ -785,7 +546,7 @@ TEST_F(RunnerTest, ConcurrentlyStatementsOfATransactionNoneFileWaitWithoutALockT
 }
 
 TEST_F(RunnerTest, AFilesLockTimeoutStillBindsItsConcurrentlyStatements) {
-    auto m = mig("002", {"001"}, "CREATE INDEX CONCURRENTLY i ON t (x);\n");
+    auto m = mig("002", {"001"}, {.up = "CREATE INDEX CONCURRENTLY i ON t (x);\n"});
     m.transaction = migration::TransactionMode::none;
     m.lock_timeout = 5s;
     const auto step = prepare_step(m, Direction::up, {2s, 15min});
@@ -793,19 +554,19 @@ TEST_F(RunnerTest, AFilesLockTimeoutStillBindsItsConcurrentlyStatements) {
 }
 
 TEST_F(RunnerTest, TransactionalStepsKeepTheDdlLockTimeoutForEveryStatement) {
-    const auto step = prepare_step(mig("002", {"001"}, "ALTER TABLE t ADD COLUMN y int;\n"),
+    const auto step = prepare_step(mig("002", {"001"}, {.up = "ALTER TABLE t ADD COLUMN y int;\n"}),
                                    Direction::up, {2s, 15min});
     EXPECT_TRUE(step.lock_timeouts.empty());
     EXPECT_EQ(step.lock_timeout_of(0), 2s);
 }
 
 TEST_F(RunnerTest, TransactionControlInATransactionNoneFileIsRefusedBeforeLocking) {
-    auto m2 = mig("002", {"001"}, "BEGIN;\nCREATE INDEX CONCURRENTLY i ON t (x);\n");
+    auto m2 = mig("002", {"001"}, {.up = "BEGIN;\nCREATE INDEX CONCURRENTLY i ON t (x);\n"});
     m2.transaction = migration::TransactionMode::none;
     const RevisionGraph graph({mig("001", {}), m2});
     const std::string e = error_of<IntegrityError>([&] { runner_for(graph).upgrade("head"); });
     EXPECT_NE(e.find("SG109"), std::string::npos) << e;
-    EXPECT_NE(e.find("m/002_step.sql:3"), std::string::npos) << e;
+    EXPECT_NE(e.find("m/002_step.sql:4"), std::string::npos) << e;
     EXPECT_EQ(lock.acquire_calls, 0);
     EXPECT_TRUE(store.steps.empty());
 }
@@ -832,7 +593,7 @@ TEST_F(RunnerTest, FailedStepRefusesUpgradeNamingStatementRepairAndInvalidIndexe
     store.history.push_back(unfinished(graph.at("002"), store::RowState::failed, 0));
     store.invalid = {"public.items_name_idx"};
     const std::string e = error_of<IntegrityError>([&] { runner_for(graph).upgrade("head"); });
-    EXPECT_NE(e.find("m/002_step.sql:3: revision 002 failed"), std::string::npos) << e;
+    EXPECT_NE(e.find("m/002_step.sql:4: revision 002 failed"), std::string::npos) << e;
     EXPECT_NE(e.find("schemagate repair 002 --resume"), std::string::npos) << e;
     EXPECT_NE(e.find("public.items_name_idx is INVALID"), std::string::npos) << e;
     EXPECT_EQ(lock.acquire_calls, 0);
@@ -851,7 +612,7 @@ TEST_F(RunnerTest, RunningRowIsLeftToItsOwnerBeforeTheLockButRefusedUnderIt) {
 }
 
 TEST_F(RunnerTest, RepairResumeStartsAtTheRecordedStatement) {
-    auto m2 = mig("002", {"001"}, "SELECT 1;\nSELECT 2;\nSELECT 3;\n");
+    auto m2 = mig("002", {"001"}, {.up = "SELECT 1;\nSELECT 2;\nSELECT 3;\n"});
     m2.transaction = migration::TransactionMode::none;
     const RevisionGraph graph({mig("001", {}), m2});
     store.apply(graph.at("001"));
@@ -933,6 +694,50 @@ TEST_F(RunnerTest, AllowDriftAcceptsAChangedAppliedFile) {
     options.allow.drift = true;
     runner_for(graph).upgrade("head");
     EXPECT_EQ(store.step_ids(), (std::vector<std::string>{"002", "003"}));
+}
+
+// --- observation --------------------------------------------------------------------------
+
+TEST_F(RunnerTest, ObserverSeesTheLockWaitEachRetryAndEachStepInOrder) {
+    RecordingObserver observer(events);
+    lock.on_acquire = [&] { clock.advance(1500ms); };
+    store.lock_timeouts = 1;
+    const auto graph = linear();
+    Runner runner = runner_for(graph);
+    runner.observe(observer);
+    runner.upgrade("head");
+
+    EXPECT_EQ(observer.lock_waits, (std::vector<std::chrono::milliseconds>{1500ms}));
+    EXPECT_EQ(observer.retried, (std::vector<std::string>{"001"}));
+    ASSERT_EQ(observer.done.size(), 3U);
+    ASSERT_EQ(clock.sleeps.size(), 1U);
+    // The retry's backoff is part of its step's time; the others took no (fake) time.
+    EXPECT_EQ(observer.done[0].took, clock.sleeps[0]);
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(observer.done[i].id, graph.migrations()[i].id);
+        EXPECT_EQ(observer.done[i].direction, Direction::up);
+    }
+    const std::string done_001 =
+        "step_done upgrade 001 " + std::to_string(clock.sleeps[0].count()) + "ms";
+    EXPECT_LT(index_of(events, "lock_waited 1500ms"), index_of(events, "run_step upgrade 001"));
+    EXPECT_LT(index_of(events, "step_retried 001"), index_of(events, done_001));
+    EXPECT_LT(index_of(events, done_001), index_of(events, "run_step upgrade 002"));
+    EXPECT_LT(index_of(events, "step_done upgrade 003 0ms"), index_of(events, "release"));
+    EXPECT_EQ(testing::count_of(events, "run_step upgrade 001"), 2U);
+}
+
+TEST_F(RunnerTest, ObserverIsNotToldOfAStepAnotherSessionDid) {
+    RecordingObserver observer;
+    store.done_elsewhere_on = "002";
+    const auto graph = linear();
+    Runner runner = runner_for(graph);
+    runner.observe(observer);
+    runner.upgrade("head");
+    ASSERT_EQ(observer.done.size(), 2U);
+    EXPECT_EQ(observer.done[0].id, "001");
+    EXPECT_EQ(observer.done[1].id, "003");
+    EXPECT_EQ(observer.events(), (Events{"lock_waited 0ms", "step_done upgrade 001 0ms",
+                                         "step_done upgrade 003 0ms"}));
 }
 
 } // namespace

@@ -1,10 +1,7 @@
 #include <filesystem>
 #include <fstream>
-#include <iterator>
-#include <random>
 #include <regex>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -14,50 +11,19 @@
 #include <schemagate/migration/scaffold.hpp>
 #include <schemagate/migration/sql_splitter.hpp>
 #include <schemagate/util/error.hpp>
-#include <schemagate/util/strings.hpp>
+
+#include <support/migrations.hpp>
+#include <support/temp_dir.hpp>
 
 namespace schemagate::migration {
 namespace {
 
 namespace fs = std::filesystem;
 
-Migration mig(const std::string& id, const std::vector<std::string>& parents) {
-    const std::string text = "-- revision: " + id + "\n-- parents: " +
-                             (parents.empty() ? "base" : util::join(parents, ", ")) +
-                             "\n-- migrate:up\nSELECT 1;\n";
-    auto parsed = parse_migration("m/" + id + "_step.sql", text);
-    if (!parsed) {
-        ADD_FAILURE() << "test migration " << id
-                      << " did not parse: " << parsed.error().front().message;
-        return {};
-    }
-    return *parsed;
-}
-
-// A chain of revisions with the given ids, each the child of the one before.
-RevisionGraph chain(const std::vector<std::string>& ids) {
-    std::vector<Migration> ms;
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-        ms.push_back(mig(ids[i], i == 0 ? std::vector<std::string>{}
-                                        : std::vector<std::string>{ids[i - 1]}));
-    }
-    return RevisionGraph(std::move(ms));
-}
-
-Migration parse_back(const std::string& file, const std::string& text) {
-    auto parsed = parse_migration(file, text);
-    if (!parsed) {
-        ADD_FAILURE() << "rendered text does not parse: " << parsed.error().front().message << "\n"
-                      << text;
-        return {};
-    }
-    return *parsed;
-}
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using testing::chain;
+using testing::mig;
+using testing::parse_or_fail;
+using testing::read_file;
 
 // --- next_revision_id ---------------------------------------------------------------------
 
@@ -100,39 +66,39 @@ TEST(NextRevisionId, RandomIdIsValidRevisionId) {
 
 TEST(RenderMigration, RoundTripsIdParentsAndMessage) {
     const Migration m =
-        parse_back("m/005_x.sql", render_migration("005", {"004"}, "add guild ranks"));
+        parse_or_fail("m/005_x.sql", render_migration("005", {"004"}, "add guild ranks"));
     EXPECT_EQ(m.id, "005");
     EXPECT_EQ(m.parents, (std::vector<std::string>{"004"}));
     EXPECT_EQ(m.message, "add guild ranks");
 }
 
 TEST(RenderMigration, IdComesFromDirectiveNotFileName) {
-    const Migration m = parse_back("m/other_name.sql", render_migration("005", {}, "x"));
+    const Migration m = parse_or_fail("m/other_name.sql", render_migration("005", {}, "x"));
     EXPECT_EQ(m.id, "005");
 }
 
 TEST(RenderMigration, NoParentsRendersBase) {
     const std::string text = render_migration("001", {}, "first");
     EXPECT_NE(text.find("-- parents: base\n"), std::string::npos) << text;
-    EXPECT_TRUE(parse_back("m/001_first.sql", text).parents.empty());
+    EXPECT_TRUE(parse_or_fail("m/001_first.sql", text).parents.empty());
 }
 
 TEST(RenderMigration, NewRevisionIsReversibleWithTransactions) {
-    const Migration m = parse_back("m/005_x.sql", render_migration("005", {"004"}, "x"));
+    const Migration m = parse_or_fail("m/005_x.sql", render_migration("005", {"004"}, "x"));
     EXPECT_TRUE(m.reversible());
     EXPECT_EQ(m.transaction, TransactionMode::per_section);
 }
 
 TEST(RenderMigration, MergeRoundTripsWithBothParents) {
     const Migration m =
-        parse_back("m/006_merge.sql", render_migration("006", {"004", "005"}, "merge"));
+        parse_or_fail("m/006_merge.sql", render_migration("006", {"004", "005"}, "merge"));
     EXPECT_EQ(m.parents, (std::vector<std::string>{"004", "005"}));
     EXPECT_TRUE(m.is_merge());
 }
 
 TEST(RenderMigration, MergeSectionsHoldNoStatements) {
     const Migration m =
-        parse_back("m/006_merge.sql", render_migration("006", {"004", "005"}, "merge"));
+        parse_or_fail("m/006_merge.sql", render_migration("006", {"004", "005"}, "merge"));
     ASSERT_TRUE(m.down.has_value());
     const auto up = split_sql(m.sql(m.up));
     const auto down = split_sql(m.sql(*m.down));
@@ -144,34 +110,23 @@ TEST(RenderMigration, MergeSectionsHoldNoStatements) {
 
 TEST(RenderMigration, MessageWithPunctuationRoundTrips) {
     const std::string message = "Fix: users' e-mail index (again) -- really";
-    EXPECT_EQ(parse_back("m/007_fix.sql", render_migration("007", {"006"}, message)).message,
+    EXPECT_EQ(parse_or_fail("m/007_fix.sql", render_migration("007", {"006"}, message)).message,
               message);
 }
 
 // --- write_migration ----------------------------------------------------------------------
 
-class WriteMigration : public testing::Test {
+class WriteMigration : public ::testing::Test {
 protected:
-    void SetUp() override {
-        std::random_device rd;
-        const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-        m_dir = fs::temp_directory_path() /
-                ("schemagate-unit-" + std::string(info->name()) + "-" + std::to_string(rd()));
-        fs::create_directories(m_dir);
-    }
-    void TearDown() override {
-        std::error_code ignored;
-        fs::remove_all(m_dir, ignored);
-    }
-
-    fs::path m_dir;
+    testing::TempDir m_scratch;
+    const fs::path m_dir = m_scratch.path();
 };
 
 TEST_F(WriteMigration, WritesIdAndSlugFileThatParsesBack) {
     const RevisionGraph graph = chain({"001"});
     const fs::path path = write_migration(m_dir, graph, "002", {"001"}, "Add Guild Ranks!");
     EXPECT_EQ(path, m_dir / "002_add_guild_ranks.sql");
-    const Migration m = parse_back(path.string(), read_file(path));
+    const Migration m = parse_or_fail(path.string(), read_file(path));
     EXPECT_EQ(m.id, "002");
     EXPECT_EQ(m.parents, (std::vector<std::string>{"001"}));
     EXPECT_EQ(m.message, "Add Guild Ranks!");
@@ -214,7 +169,7 @@ TEST_F(WriteMigration, RefusesIdLongerThan128CharactersStatingTheLimit) {
     EXPECT_TRUE(fs::is_empty(m_dir));
     const fs::path path =
         write_migration(m_dir, RevisionGraph({}), std::string(128, 'a'), {}, std::string(200, 'm'));
-    EXPECT_EQ(parse_back(path.string(), read_file(path)).id, std::string(128, 'a'));
+    EXPECT_EQ(parse_or_fail(path.string(), read_file(path)).id, std::string(128, 'a'));
 }
 
 // The file system's own refusal (here: a path longer than PATH_MAX) is a usage error that

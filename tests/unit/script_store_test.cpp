@@ -7,12 +7,13 @@
 
 #include <schemagate/lock/no_lock.hpp>
 #include <schemagate/migration/graph.hpp>
-#include <schemagate/migration/parser.hpp>
 #include <schemagate/runner/runner.hpp>
 #include <schemagate/store/history_sql.hpp>
 #include <schemagate/store/script_store.hpp>
 #include <schemagate/util/clock.hpp>
 #include <schemagate/util/error.hpp>
+
+#include <support/migrations.hpp>
 
 namespace schemagate::store {
 namespace {
@@ -22,31 +23,23 @@ using history_sql::bind_values;
 using history_sql::quote_literal;
 using migration::Direction;
 using migration::Migration;
-
-Migration mig(const std::string& file, const std::string& text) {
-    auto parsed = migration::parse_migration(file, text);
-    if (!parsed) {
-        ADD_FAILURE() << file << " did not parse: " << parsed.error().front().message;
-        return {};
-    }
-    return *parsed;
-}
+using testing::parse_or_fail;
 
 const Migration& create_items() {
-    static const Migration m =
-        mig("m/001_items.sql", "-- parents: base\n-- migrate:up\nCREATE TABLE items (id int);\n"
-                               "INSERT INTO items VALUES (1);\n"
-                               "-- migrate:down\nDROP TABLE items;\n");
+    static const Migration m = parse_or_fail(
+        "m/001_items.sql", "-- parents: base\n-- migrate:up\nCREATE TABLE items (id int);\n"
+                           "INSERT INTO items VALUES (1);\n"
+                           "-- migrate:down\nDROP TABLE items;\n");
     return m;
 }
 
 const Migration& index_items() {
     static const Migration m =
-        mig("m/002_index.sql", "-- parents: 001\n-- transaction: none\n-- migrate:up\n"
-                               "CREATE INDEX CONCURRENTLY a ON items (id);\n"
-                               "CREATE INDEX CONCURRENTLY b ON items (id);\n"
-                               "-- migrate:down\nDROP INDEX CONCURRENTLY b;\n"
-                               "DROP INDEX CONCURRENTLY a;\n");
+        parse_or_fail("m/002_index.sql", "-- parents: 001\n-- transaction: none\n-- migrate:up\n"
+                                         "CREATE INDEX CONCURRENTLY a ON items (id);\n"
+                                         "CREATE INDEX CONCURRENTLY b ON items (id);\n"
+                                         "-- migrate:down\nDROP INDEX CONCURRENTLY b;\n"
+                                         "DROP INDEX CONCURRENTLY a;\n");
     return m;
 }
 
@@ -268,7 +261,8 @@ TEST(ScriptStore, EnsureTablesPicksADollarTagTheTableNameDoesNotHold) {
 }
 
 TEST(ScriptStore, StatementEndingInALineCommentGetsItsSemicolonOnTheNextLine) {
-    const Migration m = mig("m/001_c.sql", "-- parents: base\n-- migrate:up\nSELECT 1 -- one\n");
+    const Migration m =
+        parse_or_fail("m/001_c.sql", "-- parents: base\n-- migrate:up\nSELECT 1 -- one\n");
     std::ostringstream out;
     ScriptStore store(out, HistoryTable{}, {});
     store.run_step(runner::prepare_step(m, Direction::up), "h");

@@ -9,7 +9,6 @@
 #include <spdlog/spdlog.h>
 
 #include <schemagate/store/history_sql.hpp>
-#include <schemagate/store/statement_watch.hpp>
 #include <schemagate/util/duration.hpp>
 #include <schemagate/util/error.hpp>
 #include <schemagate/util/interrupt.hpp>
@@ -118,7 +117,7 @@ private:
 
 PgStore::PgStore(std::string conninfo, HistoryTable table)
     : m_conninfo(std::move(conninfo)), m_table(std::move(table)),
-      m_conn(std::make_unique<Connection>(m_conninfo)) {}
+      m_conn(std::make_unique<Connection>(m_conninfo)), m_watch(m_conninfo) {}
 
 PgStore::~PgStore() = default;
 
@@ -217,7 +216,7 @@ StepOutcome PgStore::run_transactional(const Step& step, const std::string& appl
     const migration::Migration& m = *step.migration;
     const auto started = Clock::now();
     std::size_t current = step.statements.size(); // past the SQL: the bookkeeping
-    std::optional<StatementWatch> watch;
+    std::optional<ArmedWatch> watch;
     try {
         bool answered = false;
         {
@@ -254,8 +253,7 @@ StepOutcome PgStore::run_transactional(const Step& step, const std::string& appl
                              m.id, operation(step.direction));
                 return StepOutcome::done_elsewhere;
             }
-            watch.emplace(m_conninfo, m_monitor, pid, sample_every(step.timeouts),
-                          CancelOnSignal::yes);
+            watch.emplace(m_watch, pid, sample_every(step.timeouts), CancelOnSignal::yes);
             for (std::size_t i = 0; i < step.statements.size(); ++i) {
                 util::throw_if_interrupted();
                 current = i;
@@ -298,17 +296,16 @@ StepOutcome PgStore::run_transactional(const Step& step, const std::string& appl
     } catch (const pqxx::broken_connection&) {
         throw;
     } catch (const pqxx::failure& e) {
-        const bool cancelled = watch && watch->cancelled();
-        auto blockers = watch ? watch->blockers() : std::vector<std::string>{};
+        WatchReport seen = watch ? watch->disarm() : WatchReport{};
         watch.reset();
-        if (cancelled || util::interrupted()) {
+        if (seen.cancelled || util::interrupted()) {
             audit(m.id, operation(step.direction), "failed", elapsed_ms(started), applied_by,
                   sqlstate_of(e), "interrupted by a signal");
             throw Interrupted("interrupted by a signal: revision " + m.id +
                               " was rolled back and nothing of it was recorded; the lock is "
                               "released");
         }
-        fail_step(step, applied_by, current, e, elapsed_ms(started), std::move(blockers));
+        fail_step(step, applied_by, current, e, elapsed_ms(started), std::move(seen.blockers));
     } catch (const Interrupted&) {
         watch.reset();
         audit(m.id, operation(step.direction), "failed", elapsed_ms(started), applied_by, {},
@@ -349,7 +346,7 @@ StepOutcome PgStore::run_autocommit(const Step& step, const std::string& applied
                           "the next run reads its outcome, and `schemagate validate` shows it");
     }
 
-    std::optional<StatementWatch> watch;
+    std::optional<ArmedWatch> watch;
     auto session_lock = step.lock_timeout_of(step.first_statement);
     try {
         int pid = 0;
@@ -370,7 +367,7 @@ StepOutcome PgStore::run_autocommit(const Step& step, const std::string& applied
         }
         // A statement such as CREATE INDEX CONCURRENTLY is never cancelled half way (that would
         // leave an INVALID index); a signal stops the step between statements instead.
-        watch.emplace(m_conninfo, m_monitor, pid, sample_every(step.timeouts), CancelOnSignal::no);
+        watch.emplace(m_watch, pid, sample_every(step.timeouts), CancelOnSignal::no);
         const std::size_t first = resume_index(step);
         if (first > step.first_statement) {
             progress(history_sql::record_progress(m_table), id, static_cast<long long>(first));
@@ -407,9 +404,9 @@ StepOutcome PgStore::run_autocommit(const Step& step, const std::string& applied
     } catch (const pqxx::broken_connection&) {
         throw;
     } catch (const pqxx::failure& e) {
-        auto blockers = watch ? watch->blockers() : std::vector<std::string>{};
+        WatchReport seen = watch ? watch->disarm() : WatchReport{};
         watch.reset();
-        fail_step(step, applied_by, current, e, elapsed_ms(started), std::move(blockers));
+        fail_step(step, applied_by, current, e, elapsed_ms(started), std::move(seen.blockers));
     } catch (const Interrupted&) {
         watch.reset();
         const auto& st = step.statements[current];
@@ -513,10 +510,12 @@ void PgStore::fail_step(const Step& step, const std::string& applied_by, std::si
                   m.id + " --resume` to continue from statement " + std::to_string(statement + 1) +
                   ", or undo them by hand and `schemagate repair " + m.id + " --rollback`";
     }
-    throw StepFailed(where + ": " + operation(step.direction) + " of revision " + m.id +
-                         " failed [SQLSTATE " + sqlstate + "]: " + message +
-                         blockers_text(blockers) + outcome,
-                     sqlstate, std::move(blockers));
+    // Built before the throw: as arguments of one call, the text and the moved vector would be
+    // evaluated in no set order, and GCC moves the vector out first.
+    const std::string text = where + ": " + operation(step.direction) + " of revision " + m.id +
+                             " failed [SQLSTATE " + sqlstate + "]: " + message +
+                             blockers_text(blockers) + outcome;
+    throw StepFailed(text, sqlstate, std::move(blockers));
 }
 
 void PgStore::audit(const std::string& id, const std::string& operation, const std::string& outcome,
@@ -657,7 +656,7 @@ std::vector<std::string> PgStore::invalid_indexes() {
 void PgStore::reconnect() {
     const auto deadline = Clock::now() + k_reconnect_patience;
     auto backoff = k_first_reconnect_backoff;
-    m_monitor.reset();
+    m_watch.reset_monitor();
     while (true) {
         try {
             m_conn = std::make_unique<Connection>(m_conninfo);

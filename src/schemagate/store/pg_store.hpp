@@ -5,12 +5,14 @@
 
 #include <schemagate/store/connection.hpp>
 #include <schemagate/store/history_table.hpp>
+#include <schemagate/store/statement_watch.hpp>
 #include <schemagate/store/store.hpp>
 
 namespace schemagate::store {
 
-// The Store on a real PostgreSQL database, on its own connection (not the lock's), plus a
-// monitor connection opened when a step runs long or is interrupted.
+// The Store on a real PostgreSQL database, on its own connection (not the lock's), plus one
+// StatementWatch for all its steps: one thread, started by the first step, and a monitor
+// connection opened when a step runs long or is interrupted.
 class PgStore final : public Store {
 public:
     // Connects at once; throws DatabaseUnreachable.
@@ -52,7 +54,7 @@ private:
     std::string m_conninfo;
     HistoryTable m_table;
     std::unique_ptr<Connection> m_conn;
-    std::unique_ptr<Connection> m_monitor;
+    StatementWatch m_watch;
 };
 
 } // namespace schemagate::store

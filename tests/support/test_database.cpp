@@ -1,4 +1,4 @@
-#include "pg_test_env.hpp"
+#include <support/test_database.hpp>
 
 #include <cstdlib>
 #include <fstream>
@@ -7,6 +7,8 @@
 #include <stdexcept>
 
 #include <pqxx/pqxx>
+
+#include <schemagate/migration/loader.hpp>
 
 namespace schemagate::testing {
 
@@ -74,6 +76,11 @@ void TestDatabase::exec(const std::string& sql) const {
 
 std::filesystem::path source_dir() {
     return SCHEMAGATE_SOURCE_DIR;
+}
+
+migration::RevisionGraph fixture_graph(const std::string& name) {
+    return migration::RevisionGraph(
+        migration::load_migrations({source_dir() / "tests/fixtures" / name}));
 }
 
 } // namespace schemagate::testing

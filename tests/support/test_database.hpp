@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <string>
 
+#include <schemagate/migration/graph.hpp>
+
 namespace schemagate::testing {
 
 // A database of its own for one test, in the throwaway cluster that the CTest fixture started
@@ -33,5 +35,8 @@ private:
 
 // The repository root, for fixtures and the sample migrations.
 std::filesystem::path source_dir();
+
+// The revision graph of tests/fixtures/<name>. Throws what load_migrations throws.
+migration::RevisionGraph fixture_graph(const std::string& name);
 
 } // namespace schemagate::testing
