@@ -12,7 +12,7 @@
 # src/main.cpp belongs to cli. Test objects are not checked: tests may use any library.
 #
 # A violation listed in --known (lines "OBJECT ROOM") is reported as known and does not fail; a
-# listed one that no longer occurs fails, so the list can only shrink. For each new violation the
+# listed one that no longer occurs fails, so the list can only shrink. For new violations the
 # object's compile command runs again with -H to print the chain of includes that led there.
 #
 # Exit codes: 0 no new violation; 1 new violations or stale known entries; 2 the check could not
@@ -160,25 +160,34 @@ allowed_modules() {
 }
 
 # include_chain OBJECT ROOM: compiles OBJECT again with -H (syntax only) and prints the chain of
-# includes to the first header of ROOM. Only for new violations, so the check stays cheap.
+# includes to the first header of ROOM. Only for the first five new violations (a header that
+# pulls a library in makes many), so the check stays cheap.
 include_chain() {
-  local object=$1 room=$2 command pattern
+  local object=$1 room=$2 command pattern source_dir chain
   [ -n "$build" ] || return 0
   command=$("$ninja" -C "$build" -t commands -s "$object" | tail -n 1)
-  command=$(printf '%s\n' "$command" | sed -E 's/^[^ ]*ccache //; s/ -MT [^ ]+| -MF [^ ]+| -MD| -o [^ ]+//g')
-  pattern=$(awk -v room="$room" '$1 == room { p = p (p ? "|" : "") "(" $2 ")" } END { print p }' "$work/rules")
-  (cd "$build" && eval "$command -fsyntax-only -H") 2>&1 >/dev/null |
-    awk -v pattern="$pattern" '
+  command=$(printf '%s\n' "$command" |
+    sed -E 's/^[^ ]*ccache //; s/ -MT [^ ]+| -MF [^ ]+| -MD| -o [^ ]+//g')
+  pattern=$(awk -v room="$room" '$1 == room { p = p (p ? "|" : "") "(" $2 ")" } END { print p }' \
+    "$work/rules")
+  source_dir=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build/CMakeCache.txt")
+  # awk stops reading at the first match: the compiler's SIGPIPE is expected, hence the || true.
+  chain=$( (cd "$build" && eval "$command -fsyntax-only -H") 2>&1 >/dev/null |
+    awk -v pattern="$pattern" -v prefix="$source_dir/" -v source="${command##* }" '
+      function short(path) {
+        return index(path, prefix) == 1 ? substr(path, length(prefix) + 1) : path
+      }
       /^\.+ / {
         depth = index($0, " ") - 1
-        chain[depth] = $2
+        chain[depth] = short($2)
         if ($2 ~ pattern) {
-          line = chain[1]
-          for (i = 2; i <= depth; i++) line = line " -> " chain[i]
-          print "    include chain: " line
+          line = short(source)
+          for (i = 1; i <= depth; i++) line = line " -> " chain[i]
+          print line
           exit
         }
-      }'
+      }') || true
+  echo "    include chain: ${chain:-not found: run the compile command (ninja -t commands) with -H}"
 }
 
 new=0
@@ -195,8 +204,7 @@ while IFS=$'\t' read -r kind a b c d; do
   new)
     echo "dependency_rooms: NEW violation: $a (module $b) includes $d; $c is for" \
       "$(allowed_modules "$c") only" >&2
-    include_chain "$a" "$c" >&2
-    ((++new))
+    ((++new <= 5)) && include_chain "$a" "$c" >&2
     ;;
   unused)
     unused+=("dependency_rooms: $a no longer includes $b: remove \"$a $b\" from $known")
@@ -218,6 +226,7 @@ if ((checked == 0)); then
   echo "dependency_rooms: no object file of src/ in the deps listing: nothing was checked" >&2
   exit 2
 fi
+((new <= 5)) || echo "dependency_rooms: include chains shown for the first 5 new violations" >&2
 ((${#unused[@]} == 0)) || printf '%s\n' "${unused[@]}" >&2
 echo "dependency_rooms: checked $checked object files of src/: $new new violations," \
   "$known_count known, ${#unused[@]} known entries that no longer occur"
