@@ -95,7 +95,8 @@ awk -v OFS='\t' '
     n_rules++
     room[n_rules] = $1
     pattern[n_rules] = $2
-    allowed[n_rules] = " " $3 " " $4 " " $5 " " $6 " "
+    allowed[n_rules] = " "
+    for (i = 3; i <= NF; i++) allowed[n_rules] = allowed[n_rules] $i " "
     next
   }
   FILENAME == ARGV[2] {
