@@ -109,7 +109,7 @@ json_in_runner_fails)
     entry src/schemagate/runner/CMakeFiles/sg_runner.dir/runner.cpp.o \
       ../src/schemagate/runner/runner.cpp /usr/include/nlohmann/json.hpp
   } >"$work/deps"
-  check 1 "(module runner) includes /usr/include/nlohmann/json.hpp; nlohmann-json is for cli only"
+  check 1 "(module runner) includes /usr/include/nlohmann/json.hpp; nlohmann-json is for util, app, cli only"
   ;;
 pqxx_in_main_fails)
   {
