@@ -57,8 +57,11 @@ if [ -z "$version" ]; then
   version=$(source_version)
 fi
 [ -n "$version" ] || { log "bookworm has no kubernetes source package"; exit 1; }
-# '+' and ':' are fine in a path but awkward in shell globs and URLs; keep the key plain.
-key=kube-${version//[^A-Za-z0-9.-]/_}
+# '+' and ':' are fine in a path but awkward in shell globs and URLs; keep the key plain. The
+# recipe number changes whenever this script builds differently, so a cache built by an older
+# recipe is not reused.
+recipe=2
+key=kube-${version//[^A-Za-z0-9.-]/_}-r$recipe
 out=$cache/$key
 
 have() { [ -x "$out/kube-apiserver" ] && [ -x "$out/kube-controller-manager" ]; }
@@ -91,11 +94,14 @@ log "building kube-apiserver and kube-controller-manager $version in $work (abou
 # sandbox user, which only has rights to the system's own cache.
 (cd "$work" && apt-get "${apt_opts[@]}" -o APT::Sandbox::User=root source "kubernetes=$version" >&2)
 src=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'kubernetes-*' | head -n 1)
-[ -n "$src" ] && [ -d "$src/cmd/kube-apiserver" ] || { log "apt-get source gave no kubernetes tree"; exit 1; }
+if [ -z "$src" ] || [ ! -d "$src/cmd/kube-apiserver" ]; then
+  log "apt-get source gave no kubernetes tree"
+  exit 1
+fi
 
 # GOPATH mode, as upstream 1.20 builds: the tree must be at $GOPATH/src/k8s.io/kubernetes and the
 # go command run from that path, not the symlink's target.
-export GOPATH=$work/gopath GOCACHE=$work/gocache GO111MODULE=off GOPROXY=off GOFLAGS= CGO_ENABLED=0
+export GOPATH=$work/gopath GOCACHE=$work/gocache GO111MODULE=off GOPROXY=off GOFLAGS='' CGO_ENABLED=0
 mkdir -p "$GOPATH/src/k8s.io"
 ln -s "$src" "$GOPATH/src/k8s.io/kubernetes"
 cd "$GOPATH/src/k8s.io/kubernetes"
@@ -111,8 +117,8 @@ go build -o "$work/openapi-gen" ./vendor/k8s.io/kube-openapi/cmd/openapi-gen
 # does: Go files with a +k8s:openapi-gen= tag outside vendor/, the staging repositories named by
 # their vendor/ paths (vendor/k8s.io/api links to staging/src/k8s.io/api), code-generator and
 # sample-apiserver left out.
-inputs=$(find . \( -path ./vendor -o -path './_*' -o -path './.*' \) -prune -o -type f -name '*.go' -print |
-  xargs grep --color=never -l '^// *+k8s:' | xargs grep --color=never -l '+k8s:openapi-gen=' |
+inputs=$(find . \( -path ./vendor -o -path './_*' -o -path './.*' \) -prune -o -type f -name '*.go' -print0 |
+  xargs -0 grep --color=never -l '^// *+k8s:' | xargs grep --color=never -l '+k8s:openapi-gen=' |
   sed -e 's|^\./||' -e 's|^staging/src/|vendor/|' |
   grep -v -e '^vendor/k8s.io/code-generator/' -e '^vendor/k8s.io/sample-apiserver/' |
   xargs -n1 dirname | LC_ALL=C sort -u | sed 's|^|k8s.io/kubernetes/|' | paste -sd, -)
@@ -123,12 +129,16 @@ inputs=$(find . \( -path ./vendor -o -path './_*' -o -path './.*' \) -prune -o -
 
 log "go build (this is the long part)"
 mkdir -p "$work/bin"
-# The version the binaries report (upstream sets it from git, which a source package has not).
+# The version the binaries report, in both packages upstream's hack/lib/version.sh stamps
+# (--version reads component-base, the API's /version client-go); upstream takes it from git,
+# which a source package has not.
 upstream=${version#*really}
 upstream=${upstream%%-*}
-vpkg=k8s.io/kubernetes/vendor/k8s.io/component-base/version
-ldflags="-s -w -X $vpkg.gitVersion=v$upstream -X $vpkg.gitMajor=${upstream%%.*}"
-ldflags+=" -X $vpkg.gitMinor=$(echo "$upstream" | cut -d. -f2) -X $vpkg.gitTreeState=clean"
+ldflags="-s -w"
+for vpkg in k8s.io/kubernetes/vendor/k8s.io/component-base/version k8s.io/kubernetes/vendor/k8s.io/client-go/pkg/version; do
+  ldflags+=" -X $vpkg.gitVersion=v$upstream -X $vpkg.gitMajor=${upstream%%.*}"
+  ldflags+=" -X $vpkg.gitMinor=$(echo "$upstream" | cut -d. -f2) -X $vpkg.gitTreeState=clean"
+done
 go build -tags notest,providerless -ldflags "$ldflags" -o "$work/bin/" \
   ./cmd/kube-apiserver ./cmd/kube-controller-manager
 "$work/bin/kube-apiserver" --version >&2
@@ -137,4 +147,10 @@ go build -tags notest,providerless -ldflags "$ldflags" -o "$work/bin/" \
 chmod 0755 "$work/bin"
 mv -T "$work/bin" "$out"
 log "built $key in $((SECONDS - start))s"
+# Entries of the same source built by an older recipe are not used again.
+for old in "$cache/kube-${version//[^A-Za-z0-9.-]/_}" "$cache/kube-${version//[^A-Za-z0-9.-]/_}"-r*; do
+  if [ "$old" != "$out" ] && [ -d "$old" ]; then
+    rm -rf "$old" "$old.lock"
+  fi
+done
 echo "$out"

@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { deployObjects } from "../k8s/lib.mjs";
+import { deployObjects, parseYamlDocs } from "../k8s/lib.mjs";
 import { Client, readEnvFile } from "./client.mjs";
 
 export { ApiError, Client, readEnvFile } from "./client.mjs";
@@ -90,6 +90,13 @@ export async function apply(client, namespace, object) {
   const current = await client.get(`${collection}/${obj.metadata.name}`);
   obj.metadata.resourceVersion = current.metadata.resourceVersion;
   return client.put(`${collection}/${obj.metadata.name}`, obj);
+}
+
+/** Applies every document of a YAML stream, in order; returns what the server stored. */
+export async function applyYaml(client, namespace, text, name = "yaml") {
+  const out = [];
+  for (const object of parseYamlDocs(text, name)) out.push(await apply(client, namespace, object));
+  return out;
 }
 
 /** The paths of every field set in sent that the server did not store (Kubernetes 1.20 drops

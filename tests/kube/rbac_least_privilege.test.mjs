@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
 import { podSpecs, renderChart } from "../k8s/lib.mjs";
-import { adminClient, deployManifests, apply, createNamespace, databaseSecret, kubeEnv, waitFor } from "./lib.mjs";
+import { adminClient, deployManifests, apply, applyYaml, createNamespace, databaseSecret, kubeEnv, waitFor } from "./lib.mjs";
 import { Client } from "./client.mjs";
 
 const admin = adminClient();
@@ -85,8 +85,30 @@ test("the schemagate service account may do nothing in the API beyond discovery"
   // The control: a Role that grants the read makes the same request pass, and its removal
   // makes it fail again.
   const secret = `/api/v1/namespaces/${ns}/secrets/schemagate-database`;
-  await apply(admin, ns, { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "read-db" }, rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: ["schemagate-database"], verbs: ["get"] }] });
-  await apply(admin, ns, { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "read-db" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "read-db" }, subjects: [{ kind: "ServiceAccount", name: "schemagate", namespace: ns }] });
+  await applyYaml(admin, ns, `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: read-db
+rules:
+  - apiGroups: [""]
+    resources: [secrets]
+    resourceNames: [schemagate-database]
+    verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: read-db
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: read-db
+subjects:
+  - kind: ServiceAccount
+    name: schemagate
+    namespace: ${ns}
+`);
   await waitFor("the RoleBinding to allow the read", async () => (await status(sa, "GET", secret)) === 200, { timeout: 20 });
   assert.equal(await status(sa, "GET", `/api/v1/namespaces/${ns}/secrets`), 403, "the Role allows one named Secret, not the list");
   await admin.delete(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/read-db`);
