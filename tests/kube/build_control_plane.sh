@@ -22,7 +22,8 @@
 # Exit codes: 0 built or cached, 1 a step failed (its output is on stderr).
 set -euo pipefail
 
-cache=${SG_KUBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/schemagate}
+home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+cache=${SG_KUBE_CACHE:-${XDG_CACHE_HOME:-$home/.cache}/schemagate}
 reflect2=/usr/share/gocode/src/github.com/modern-go/reflect2
 mkdir -p "$cache/apt/lists/partial" "$cache/apt/archives/partial"
 

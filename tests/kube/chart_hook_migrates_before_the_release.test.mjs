@@ -8,10 +8,9 @@
 // helm itself does not run here, and the chart's kubeVersion (>=1.26) would make it refuse this
 // 1.20 server; the order and the delete policy are applied by this test.
 import assert from "node:assert/strict";
-import path from "node:path";
 import { after, test } from "node:test";
 import { renderChart } from "../k8s/lib.mjs";
-import { adminClient, appliedRevisions, apply, createDatabase, databaseSecret, dropDatabase, inNamespace, objectPath, pods, waitFor, waitForCondition } from "./lib.mjs";
+import { adminClient, chartValuesServe, appliedRevisions, apply, createDatabase, databaseSecret, dropDatabase, inNamespace, objectPath, pods, waitFor, waitForCondition } from "./lib.mjs";
 
 const client = adminClient();
 const db = createDatabase("sg_kube_chart");
@@ -26,7 +25,7 @@ const byHelmOrder = (a, b) => weightOf(a) - weightOf(b) || k_install_order.index
 
 test("the chart's pre-install hook Job migrates before the release's Deployment is created", async () => {
   await inNamespace(client, "chart", async (ns) => {
-    const objects = renderChart([path.join(import.meta.dirname, "fixtures", "chart-values-serve.yaml")]).map((i) => i.object);
+    const objects = renderChart([chartValuesServe]).map((i) => i.object);
     const hooks = objects.filter((o) => hookOf(o).includes("pre-install")).sort(byHelmOrder);
     const release = objects.filter((o) => hookOf(o).length === 0).sort(byHelmOrder);
     assert.deepEqual(hooks.map((o) => `${weightOf(o)} ${o.kind}`), ["-10 ServiceAccount", "-10 ConfigMap", "0 Job"]);

@@ -4,10 +4,9 @@
 // know instead of refusing them; the only ones it may drop are those listed in k_newer_fields,
 // which need a newer API server (the README says which).
 import assert from "node:assert/strict";
-import path from "node:path";
 import { test } from "node:test";
 import { renderChart } from "../k8s/lib.mjs";
-import { adminClient, deployManifests, createNamespace, droppedFields, objectPath, resourceFor } from "./lib.mjs";
+import { adminClient, chartValuesServe, deployManifests, createNamespace, droppedFields, objectPath, resourceFor } from "./lib.mjs";
 
 const client = adminClient();
 
@@ -50,8 +49,7 @@ test("deploy/'s objects are accepted and kept whole by the API server", async ()
 
 test("the chart's objects, hooks included, are accepted and kept whole by the API server", async () => {
   const ns = await createNamespace(client, "chart-accepted");
-  const values = path.join(import.meta.dirname, "fixtures", "chart-values-serve.yaml");
-  const objects = renderChart([values]).map((i) => i.object);
+  const objects = renderChart([chartValuesServe]).map((i) => i.object);
   assert.deepEqual(objects.map((o) => o.kind).sort(), ["ConfigMap", "ConfigMap", "Deployment", "Job", "Service", "ServiceAccount"]);
   const dropped = await dryRunAll(ns, objects);
   assert.deepEqual(unexpected(dropped), [], "the API server dropped fields of the chart");

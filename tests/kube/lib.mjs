@@ -5,10 +5,16 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { deployObjects, parseYamlDocs } from "../k8s/lib.mjs";
 import { Client, readEnvFile } from "./client.mjs";
 
 export { ApiError, Client, readEnvFile } from "./client.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Chart values that turn on the chart's serve Deployment (tests/kube/fixtures). */
+export const chartValuesServe = path.join(here, "fixtures", "chart-values-serve.yaml");
 
 /** The fixture's variables (KUBE_SERVER, KUBE_CA, KUBE_TOKEN, KUBECONFIG, KUBE_POD_LOGS...). */
 export function kubeEnv() {

@@ -7,10 +7,9 @@
 //  - as a control, the same request is allowed once a Role grants it, and refused again when the
 //    binding goes, so the 403s come from RBAC and not from something else.
 import assert from "node:assert/strict";
-import path from "node:path";
 import { test } from "node:test";
 import { podSpecs, renderChart } from "../k8s/lib.mjs";
-import { adminClient, deployManifests, apply, applyYaml, createNamespace, databaseSecret, kubeEnv, waitFor } from "./lib.mjs";
+import { adminClient, chartValuesServe, deployManifests, apply, applyYaml, createNamespace, databaseSecret, kubeEnv, waitFor } from "./lib.mjs";
 import { Client } from "./client.mjs";
 
 const admin = adminClient();
@@ -33,7 +32,7 @@ async function saClient(ns, name) {
 
 test("deploy/'s and the chart's pods get no service account token", async () => {
   const ns = await createNamespace(admin, "rbac-token");
-  const objects = [...deployManifests(), ...renderChart([path.join(import.meta.dirname, "fixtures", "chart-values-serve.yaml")]).map((i) => i.object)];
+  const objects = [...deployManifests(), ...renderChart([chartValuesServe]).map((i) => i.object)];
   for (const sa of objects.filter((o) => o.kind === "ServiceAccount")) {
     const stored = await apply(admin, ns, sa);
     assert.equal(stored.automountServiceAccountToken, false, `${sa.metadata.name}`);
