@@ -167,6 +167,7 @@ class PodRun {
     const cond = (type, ok) => ({ type, status: ok ? "True" : "False", lastProbeTime: null, lastTransitionTime: t });
     return {
       phase: this.phase,
+      ...(this.message ? { reason: "HarnessKubelet", message: this.message } : {}),
       hostIP: "127.0.0.1",
       podIP: "127.0.0.1",
       podIPs: [{ ip: "127.0.0.1" }],
