@@ -46,36 +46,42 @@ apt_opts=(
   -q
 )
 
-# The version of the source package: from the private lists when they exist (no network needed
-# once a machine has built), else after refreshing them.
+# The version of the source package, from the private lists (no network needed once a machine
+# has built).
 source_version() {
   apt-cache "${apt_opts[@]}" showsrc kubernetes 2>/dev/null | awk '/^Version:/ {print $2; exit}'
 }
-version=$(source_version || true)
-if [ -z "$version" ]; then
-  log "fetching the bookworm source index from $mirror"
-  apt-get "${apt_opts[@]}" update >&2
-  version=$(source_version)
-fi
-[ -n "$version" ] || { log "bookworm has no kubernetes source package"; exit 1; }
 # '+' and ':' are fine in a path but awkward in shell globs and URLs; keep the key plain. The
 # recipe number changes whenever this script builds differently, so a cache built by an older
 # recipe is not reused.
 recipe=2
-key=kube-${version//[^A-Za-z0-9.-]/_}-r$recipe
-out=$cache/$key
-
+set_key() {
+  key=kube-${version//[^A-Za-z0-9.-]/_}-r$recipe
+  out=$cache/$key
+}
 have() { [ -x "$out/kube-apiserver" ] && [ -x "$out/kube-controller-manager" ]; }
-if have; then
-  echo "$out"
-  exit 0
+
+version=$(source_version || true)
+if [ -n "$version" ]; then
+  set_key
+  if have; then
+    echo "$out"
+    exit 0
+  fi
 fi
 
-exec 9>"$cache/$key.lock"
+exec 9>"$cache/build.lock"
 if ! flock -n 9; then
-  log "another build of $key is running; waiting for it"
+  log "another build is running; waiting for it"
   flock 9
 fi
+# Building needs the network anyway: refresh the index first, so that a version the archive has
+# since replaced is not asked for.
+log "fetching the bookworm source index from $mirror"
+apt-get "${apt_opts[@]}" update >&2
+version=$(source_version || true)
+[ -n "$version" ] || { log "bookworm has no kubernetes source package"; exit 1; }
+set_key
 if have; then
   echo "$out"
   exit 0
