@@ -22,6 +22,11 @@ packages=(
   # tests/k8s: Go and the Go sources of sprig and sigs.k8s.io/yaml, from which the tests build
   # helmrender (the chart's templates rendered as helm renders them)
   golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev
+  # tests/kube: etcd, and what tests/kube/build_control_plane.sh needs to build kube-apiserver and
+  # kube-controller-manager from bookworm's kubernetes source package (apt-get source runs
+  # dpkg-source; reflect2 1.0.2 replaces the vendored 1.0.1, which faults under Go 1.19);
+  # openssl makes the control plane's throwaway certificates
+  etcd-server dpkg-dev xz-utils openssl golang-github-modern-go-reflect2-dev
 )
 
 missing=()
