@@ -12,7 +12,7 @@ sg upgrade 001 --dir "$fixture"; expect_rc 0
 upgrade_during_report() {
   psql_db -c "BEGIN; SELECT count(*) FROM items; SELECT pg_sleep($1); COMMIT;" >/dev/null &
   local report=$!
-  wait_for_session "pg_sleep($1)"
+  wait_for_sleeping_session "pg_sleep($1)"
   sg upgrade head --dir "$2"
   wait "$report" || true
 }

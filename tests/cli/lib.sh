@@ -11,7 +11,8 @@
 #   sql QUERY               runs QUERY in the scenario's database, prints unaligned tuples
 #   psql_db ARGS...         psql in the scenario's database (e.g. a blocking session in the
 #                           background: psql_db -c "BEGIN; ...; SELECT pg_sleep(5); COMMIT;" &)
-#   wait_for_session TEXT   waits (up to 5s) until another session's query contains TEXT
+#   wait_for_sleeping_session TEXT   waits (up to 5s) until another session whose query
+#                           contains TEXT sleeps in pg_sleep (its earlier statements ran)
 #   fail MESSAGE            ends the scenario as failed
 #   poll_output N S CMD...  runs CMD up to N times, S seconds apart, until it prints something
 #   as_owner CMD...         runs CMD as the cluster's owner (postgres) when root
@@ -100,9 +101,11 @@ wait_for_query() {
   echo "$pid"
 }
 
-wait_for_session() {
-  [ -n "$(poll_output 100 0.05 sql "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%$1%' LIMIT 1")" ] \
-    || fail "no session ever ran a query containing '$1'"
+# Sleeping, not just seen: a query string shows in pg_stat_activity before its first statement
+# ran, so a session merely seen may not hold its locks or snapshot yet.
+wait_for_sleeping_session() {
+  [ -n "$(poll_output 100 0.05 sql "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event = 'PgSleep' AND query LIKE '%$1%' LIMIT 1")" ] \
+    || fail "no session ever slept in a query containing '$1'"
 }
 
 # Waits (up to 7.5s) until no schemagate connection to the scenario's database remains, as
