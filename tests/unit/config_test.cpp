@@ -155,8 +155,8 @@ TEST(Resolve, PasswordFileIsAddedToTheConnectionStringAndRegisteredAsSecret) {
     const auto pw = scratch.write("password", "Canary'Pw\\7\n");
     const Config c = resolve({{"database-url", {{"postgresql://app@db:5432/app"}, "flag"}},
                               {"database-password-file", {{pw.string()}, "flag"}}});
-    EXPECT_NE(c.database_url.find("password='Canary\\'Pw\\\\7'"), std::string::npos)
-        << c.database_url;
+    EXPECT_NE(c.database_url.text().find("password='Canary\\'Pw\\\\7'"), std::string::npos)
+        << c.database_url.redacted();
     EXPECT_EQ(util::scrub("x Canary'Pw\\7 y"), "x *** y");
 }
 
@@ -185,7 +185,7 @@ TEST(Resolve, ControlCharacterInAnOptionIsRefusedNamingOptionAndSource) {
 
 TEST(Resolve, KeywordConnectionStringMayBeWrittenOverSeveralLines) {
     const Config c = resolve({{"database-url", {{"host=db\nuser=app"}, "config dir x"}}});
-    EXPECT_EQ(c.database_url, "host=db\nuser=app");
+    EXPECT_EQ(c.database_url.text(), "host=db\nuser=app");
 }
 
 TEST(Resolve, UnreadablePasswordFileIsAUsageError) {

@@ -385,17 +385,15 @@ Config resolve(const Settings& settings) {
         }
     }
     if (const Setting* s = get("database-url")) {
-        c.database_url = s->values.front();
+        c.database_url = store::Conninfo::parse(s->values.front());
     }
-    util::register_conninfo_secrets(c.database_url);
     if (const Setting* s = get("database-password-file")) {
         std::string password =
             read_text(s->values.front(), "database-password-file (from " + s->source + ")");
         while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
             password.pop_back();
         }
-        util::register_secret(password);
-        c.database_url = store::with_option(c.database_url, "password", password);
+        c.database_url = c.database_url.with("password", password);
     }
     if (const char* pgpassword = std::getenv("PGPASSWORD")) {
         util::register_secret(pgpassword);

@@ -7,13 +7,14 @@
 #include <string>
 #include <vector>
 
+#include <schemagate/store/conninfo.hpp>
 #include <schemagate/store/history_table.hpp>
 
 namespace schemagate::config {
 
 // The options every command shares, after resolving all sources.
 struct Config {
-    std::string database_url; // "" means libpq's PG* variables
+    store::Conninfo database_url; // empty means libpq's PG* variables
     std::vector<std::filesystem::path> dirs{"migrations"};
     store::HistoryTable history_table;
     std::chrono::milliseconds lock_timeout{std::chrono::minutes(10)};
