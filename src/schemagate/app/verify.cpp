@@ -20,7 +20,7 @@ VerifyResult verify(const Context& ctx, const std::optional<std::string>& scratc
     if (given) {
         conninfo = store::Conninfo::parse(*scratch_url);
     } else {
-        scratch.emplace(ctx.config.database_url);
+        scratch.emplace(ctx.config.database());
         conninfo = scratch->conninfo();
     }
     VerifyResult result;

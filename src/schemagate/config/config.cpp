@@ -345,6 +345,13 @@ Settings gather(const Settings& flags, const Environment& env) {
     return out;
 }
 
+const store::Conninfo& Config::database() const {
+    if (!database_url) {
+        throw UsageError(database_url.error());
+    }
+    return *database_url;
+}
+
 Config resolve(const Settings& settings) {
     Config c;
     auto get = [&](const char* name) -> const Setting* {
@@ -385,7 +392,11 @@ Config resolve(const Settings& settings) {
         }
     }
     if (const Setting* s = get("database-url")) {
-        c.database_url = store::Conninfo::parse(s->values.front());
+        try {
+            c.database_url = store::Conninfo::parse(s->values.front());
+        } catch (const UsageError& e) {
+            c.database_url = tl::make_unexpected(std::string(e.what()));
+        }
     }
     if (const Setting* s = get("database-password-file")) {
         std::string password =
@@ -393,7 +404,11 @@ Config resolve(const Settings& settings) {
         while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
             password.pop_back();
         }
-        c.database_url = c.database_url.with("password", password);
+        if (c.database_url) {
+            c.database_url = c.database_url->with("password", password);
+        } else {
+            util::register_secret(password);
+        }
     }
     if (const char* pgpassword = std::getenv("PGPASSWORD")) {
         util::register_secret(pgpassword);
