@@ -10,6 +10,9 @@
 
 namespace schemagate::store {
 
+namespace {
+
+// A value quoted for a key=value connection string: 'it\'s'.
 std::string quote_conninfo_value(std::string_view value) {
     std::string out = "'";
     for (char c : value) {
@@ -20,8 +23,6 @@ std::string quote_conninfo_value(std::string_view value) {
     }
     return out + "'";
 }
-
-namespace {
 
 // Whether libpq would split a URI elsewhere than its writer meant: libpq ends the user info
 // at the first '@' or '/', so a raw '/' in a password (base64 has them) makes the rest of it

@@ -39,7 +39,4 @@ private:
     std::string m_text;
 };
 
-// A value quoted for a key=value connection string: 'it\'s'.
-std::string quote_conninfo_value(std::string_view value);
-
 } // namespace schemagate::store
