@@ -81,7 +81,7 @@ DROP SCHEMA shop CASCADE;
 
 TEST(Catalog, EmptyDatabaseHoldsThePublicSchemaAndPlpgsqlOnly) {
     TestDatabase db;
-    PgCatalog catalog(db.url(), {});
+    PgCatalog catalog(db.conninfo(), {});
     const auto s = catalog.snapshot();
     std::vector<std::string> keys;
     for (const auto& o : s.objects) {
@@ -94,9 +94,9 @@ TEST(Catalog, EmptyDatabaseHoldsThePublicSchemaAndPlpgsqlOnly) {
 
 TEST(Catalog, LeavesOutTheHistoryTablesAndWhatBelongsToThem) {
     TestDatabase db;
-    store::PgStore store(db.url(), {});
+    store::PgStore store(db.conninfo(), {});
     store.ensure_tables();
-    PgCatalog catalog(db.url(), {});
+    PgCatalog catalog(db.conninfo(), {});
     const auto s = catalog.snapshot();
     EXPECT_FALSE(mentions(s, "schemagate_history")) << dump(s);
     EXPECT_EQ(s.objects.size(), 3U) << dump(s);
@@ -106,9 +106,9 @@ TEST(Catalog, LeavesOutTheHistoryTablesAndWhatBelongsToThem) {
 TEST(Catalog, LeavesOutAHistoryTableInItsOwnSchemaButKeepsTheSchema) {
     TestDatabase db;
     const store::HistoryTable table{"ops", "Migrations"};
-    store::PgStore store(db.url(), table);
+    store::PgStore store(db.conninfo(), table);
     store.ensure_tables();
-    PgCatalog catalog(db.url(), table);
+    PgCatalog catalog(db.conninfo(), table);
     const auto s = catalog.snapshot();
     EXPECT_TRUE(has_line(s, "schema ops")) << dump(s);
     EXPECT_FALSE(mentions(s, "Migrations")) << dump(s);
@@ -118,7 +118,7 @@ TEST(Catalog, LeavesOutAHistoryTableInItsOwnSchemaButKeepsTheSchema) {
 TEST(Catalog, DescribesEveryKindOfObject) {
     TestDatabase db;
     db.exec(k_objects);
-    PgCatalog catalog(db.url(), {});
+    PgCatalog catalog(db.conninfo(), {});
     const auto s = catalog.snapshot();
     const std::vector<std::string> expected = {
         "schema shop",
@@ -179,7 +179,7 @@ TEST(Catalog, DescribesEveryKindOfObject) {
 TEST(Catalog, SnapshotIsTheSameAfterDroppingAndRecreatingEverything) {
     TestDatabase db;
     db.exec(k_objects);
-    PgCatalog catalog(db.url(), {});
+    PgCatalog catalog(db.conninfo(), {});
     const auto first = catalog.snapshot();
     db.exec(k_drop_objects);
     db.exec(k_objects);
@@ -190,7 +190,7 @@ TEST(Catalog, SnapshotIsTheSameAfterDroppingAndRecreatingEverything) {
 TEST(Catalog, SnapshotIgnoresData) {
     TestDatabase db;
     db.exec(k_objects);
-    PgCatalog catalog(db.url(), {});
+    PgCatalog catalog(db.conninfo(), {});
     const auto before = catalog.snapshot();
     db.exec("INSERT INTO shop.items (name, qty, price) VALUES ('a', 2, 1), ('b', 3, 4); "
             "SELECT nextval('shop.ticket_seq'); REFRESH MATERIALIZED VIEW shop.counts");
@@ -200,7 +200,7 @@ TEST(Catalog, SnapshotIgnoresData) {
 TEST(Catalog, EnumLabelOrderIsPartOfTheSchema) {
     TestDatabase db;
     db.exec("CREATE TYPE mood AS ENUM ('sad', 'happy')");
-    PgCatalog catalog(db.url(), {});
+    PgCatalog catalog(db.conninfo(), {});
     const auto before = catalog.snapshot();
     db.exec("ALTER TYPE mood ADD VALUE 'ok' BEFORE 'happy'");
     EXPECT_EQ(store::diff_snapshots(before, catalog.snapshot()),
@@ -211,7 +211,7 @@ TEST(Catalog, EnumLabelOrderIsPartOfTheSchema) {
 TEST(Catalog, ColumnDefaultAndNullabilityChangesShowAsChangedLines) {
     TestDatabase db;
     db.exec("CREATE TABLE t (a integer)");
-    PgCatalog catalog(db.url(), {});
+    PgCatalog catalog(db.conninfo(), {});
     const auto before = catalog.snapshot();
     db.exec("ALTER TABLE t ALTER COLUMN a SET DEFAULT 7, ALTER COLUMN a SET NOT NULL");
     EXPECT_EQ(store::diff_snapshots(before, catalog.snapshot()),
@@ -223,7 +223,7 @@ TEST(Catalog, ColumnDefaultAndNullabilityChangesShowAsChangedLines) {
 TEST(Catalog, FunctionBodyChangesChangeTheDefinitionHash) {
     TestDatabase db;
     db.exec("CREATE FUNCTION f() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$");
-    PgCatalog catalog(db.url(), {});
+    PgCatalog catalog(db.conninfo(), {});
     const auto before = catalog.snapshot();
     db.exec("CREATE OR REPLACE FUNCTION f() RETURNS integer LANGUAGE sql AS $$ SELECT 2 $$");
     const auto diff = store::diff_snapshots(before, catalog.snapshot());
@@ -236,7 +236,7 @@ TEST(Catalog, InvalidIndexIsMarked) {
     TestDatabase db;
     db.exec("CREATE TABLE t (a integer); CREATE INDEX t_a_idx ON t (a); "
             "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 't_a_idx'::regclass");
-    PgCatalog catalog(db.url(), {});
+    PgCatalog catalog(db.conninfo(), {});
     EXPECT_TRUE(has_line(catalog.snapshot(), "index public.t_a_idx: CREATE INDEX t_a_idx ON "
                                              "public.t USING btree (a) (INVALID)"));
 }
@@ -247,7 +247,7 @@ TEST(Catalog, ExtensionMembersAreDescribedByTheExtensionAlone) {
         "1") {
         GTEST_SKIP() << "the citext extension is not installed";
     }
-    PgCatalog catalog(db.url(), {});
+    PgCatalog catalog(db.conninfo(), {});
     const auto before = catalog.snapshot();
     db.exec("CREATE EXTENSION citext");
     const auto diff = store::diff_snapshots(before, catalog.snapshot());
@@ -258,7 +258,7 @@ TEST(Catalog, ExtensionMembersAreDescribedByTheExtensionAlone) {
 TEST(Catalog, PrivilegesArePartOfTheSchema) {
     TestDatabase db;
     db.exec("CREATE TABLE t (a integer)");
-    PgCatalog catalog(db.url(), {});
+    PgCatalog catalog(db.conninfo(), {});
     const auto before = catalog.snapshot();
     db.exec("GRANT SELECT ON t TO PUBLIC");
     const auto diff = store::diff_snapshots(before, catalog.snapshot());
@@ -271,7 +271,7 @@ TEST(ScratchDatabase, IsCreatedAndDroppedAgain) {
     TestDatabase server;
     std::string name;
     {
-        store::ScratchDatabase scratch(server.url(), "sg_scratch_test_");
+        store::ScratchDatabase scratch(server.conninfo(), "sg_scratch_test_");
         name = scratch.name();
         EXPECT_TRUE(name.starts_with("sg_scratch_test_")) << name;
         EXPECT_EQ(
@@ -293,7 +293,7 @@ TEST(ScratchDatabase, WithoutCreatedbIsAUsageErrorThatSuggestsScratchUrl) {
     const auto at = url.find('@');
     const std::string role_url = "postgresql://" + role + ":pw-nocreatedb" + url.substr(at);
     try {
-        store::ScratchDatabase scratch(role_url);
+        store::ScratchDatabase scratch(store::Conninfo::parse(role_url));
         ADD_FAILURE() << "expected UsageError";
     } catch (const UsageError& e) {
         const std::string what = e.what();

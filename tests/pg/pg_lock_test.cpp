@@ -22,8 +22,8 @@ const std::int64_t k_key = store::HistoryTable{}.lock_key();
 TEST(PgAdvisoryLock, SecondCopyTimesOutWhileTheFirstHoldsIt) {
     TestDatabase db;
     util::SystemClock clock;
-    lock::PgAdvisoryLock first(db.url(), k_key, clock);
-    lock::PgAdvisoryLock second(db.url(), k_key, clock);
+    lock::PgAdvisoryLock first(db.conninfo(), k_key, clock);
+    lock::PgAdvisoryLock second(db.conninfo(), k_key, clock);
     first.acquire(1s);
     EXPECT_THROW(second.acquire(200ms), LockTimeout);
 }
@@ -31,8 +31,8 @@ TEST(PgAdvisoryLock, SecondCopyTimesOutWhileTheFirstHoldsIt) {
 TEST(PgAdvisoryLock, ReleaseLetsTheNextCopyIn) {
     TestDatabase db;
     util::SystemClock clock;
-    lock::PgAdvisoryLock first(db.url(), k_key, clock);
-    lock::PgAdvisoryLock second(db.url(), k_key, clock);
+    lock::PgAdvisoryLock first(db.conninfo(), k_key, clock);
+    lock::PgAdvisoryLock second(db.conninfo(), k_key, clock);
     first.acquire(1s);
     first.release();
     EXPECT_NO_THROW(second.acquire(1s));
@@ -41,8 +41,8 @@ TEST(PgAdvisoryLock, ReleaseLetsTheNextCopyIn) {
 TEST(PgAdvisoryLock, LockDiesWithItsConnection) {
     TestDatabase db;
     util::SystemClock clock;
-    lock::PgAdvisoryLock first(db.url(), k_key, clock);
-    lock::PgAdvisoryLock second(db.url(), k_key, clock);
+    lock::PgAdvisoryLock first(db.conninfo(), k_key, clock);
+    lock::PgAdvisoryLock second(db.conninfo(), k_key, clock);
     first.acquire(1s);
     const auto holder = second.holder();
     ASSERT_TRUE(holder.has_value());
@@ -54,8 +54,8 @@ TEST(PgAdvisoryLock, LockDiesWithItsConnection) {
 TEST(PgAdvisoryLock, HolderNamesThePidAndApplication) {
     TestDatabase db;
     util::SystemClock clock;
-    lock::PgAdvisoryLock first(db.url(), k_key, clock);
-    lock::PgAdvisoryLock second(db.url(), k_key, clock);
+    lock::PgAdvisoryLock first(db.conninfo(), k_key, clock);
+    lock::PgAdvisoryLock second(db.conninfo(), k_key, clock);
     EXPECT_FALSE(second.holder().has_value());
     first.acquire(1s);
     const auto holder = second.holder();
@@ -67,7 +67,7 @@ TEST(PgAdvisoryLock, HolderNamesThePidAndApplication) {
 TEST(PgAdvisoryLock, IsTransactionScopedSoNoSessionLockIsLeft) {
     TestDatabase db;
     util::SystemClock clock;
-    lock::PgAdvisoryLock first(db.url(), k_key, clock);
+    lock::PgAdvisoryLock first(db.conninfo(), k_key, clock);
     first.acquire(1s);
     // A transaction-scoped lock shows as held inside an open transaction ("idle in
     // transaction"); after release no advisory lock of any kind remains.
@@ -85,8 +85,8 @@ TEST(PgAdvisoryLock, DifferentHistoryTablesHaveIndependentLocks) {
     TestDatabase db;
     util::SystemClock clock;
     const auto other = store::parse_history_table("other.history").value();
-    lock::PgAdvisoryLock first(db.url(), k_key, clock);
-    lock::PgAdvisoryLock second(db.url(), other.lock_key(), clock);
+    lock::PgAdvisoryLock first(db.conninfo(), k_key, clock);
+    lock::PgAdvisoryLock second(db.conninfo(), other.lock_key(), clock);
     first.acquire(1s);
     EXPECT_NO_THROW(second.acquire(200ms));
 }
@@ -100,7 +100,7 @@ namespace {
 TEST(PgAdvisoryLock, HeldLockPinsNoSnapshotSoConcurrentIndexBuildsDoNotWaitForIt) {
     TestDatabase db;
     util::SystemClock clock;
-    lock::PgAdvisoryLock lock(db.url(), k_key, clock);
+    lock::PgAdvisoryLock lock(db.conninfo(), k_key, clock);
     lock.acquire(1s);
     // An idle transaction with an xmin would make CREATE INDEX CONCURRENTLY wait for it.
     EXPECT_EQ(db.query_value("SELECT count(*) FROM pg_stat_activity WHERE datname = "

@@ -20,7 +20,7 @@ store::Step step_for(const migration::Migration& m, Direction d) {
 
 TEST(PgStore, ReadHistoryIsEmptyBeforeTheTableExists) {
     TestDatabase db;
-    store::PgStore s(db.url(), {});
+    store::PgStore s(db.conninfo(), {});
     EXPECT_TRUE(s.read_history(store::HistoryColumns::all).empty());
     EXPECT_EQ(db.query_value("SELECT to_regclass('public.schemagate_history') IS NULL"), "t");
 }
@@ -28,7 +28,7 @@ TEST(PgStore, ReadHistoryIsEmptyBeforeTheTableExists) {
 TEST(PgStore, UpStepRecordsHistoryAndAuditRows) {
     TestDatabase db;
     const auto graph = fixture_graph("irreversible");
-    store::PgStore s(db.url(), {});
+    store::PgStore s(db.conninfo(), {});
     s.ensure_tables();
     s.run_step(step_for(graph.at("001"), Direction::up), "test-host");
 
@@ -46,7 +46,7 @@ TEST(PgStore, UpStepRecordsHistoryAndAuditRows) {
 TEST(PgStore, StateColumnsReadWhatARunNeedsAndLeaveTheRestEmpty) {
     TestDatabase db;
     const auto graph = fixture_graph("irreversible");
-    store::PgStore s(db.url(), {});
+    store::PgStore s(db.conninfo(), {});
     s.ensure_tables();
     s.run_step(step_for(graph.at("001"), Direction::up), "test-host");
     s.run_step(step_for(graph.at("002"), Direction::up), "test-host");
@@ -71,7 +71,7 @@ TEST(PgStore, StateColumnsReadWhatARunNeedsAndLeaveTheRestEmpty) {
 TEST(PgStore, DownStepRemovesTheHistoryRow) {
     TestDatabase db;
     const auto graph = fixture_graph("irreversible");
-    store::PgStore s(db.url(), {});
+    store::PgStore s(db.conninfo(), {});
     s.ensure_tables();
     s.run_step(step_for(graph.at("001"), Direction::up), "h");
     s.run_step(step_for(graph.at("001"), Direction::down), "h");
@@ -82,7 +82,7 @@ TEST(PgStore, DownStepRemovesTheHistoryRow) {
 TEST(PgStore, FailingStatementRollsBackTheWholeStepAndNamesFileAndLine) {
     TestDatabase db;
     const auto graph = fixture_graph("bad_sql_error");
-    store::PgStore s(db.url(), {});
+    store::PgStore s(db.conninfo(), {});
     s.ensure_tables();
     s.run_step(step_for(graph.at("001"), Direction::up), "h");
     try {
@@ -105,7 +105,7 @@ TEST(PgStore, HistoryTableNamesAreQuotedNotSpliced) {
     TestDatabase db;
     const auto table = store::parse_history_table("odd \"schema\".hist; DROP TABLE x").value();
     const auto graph = fixture_graph("irreversible");
-    store::PgStore s(db.url(), table);
+    store::PgStore s(db.conninfo(), table);
     s.ensure_tables();
     s.run_step(step_for(graph.at("001"), Direction::up), "h");
     EXPECT_EQ(s.read_history(store::HistoryColumns::all).size(), 1U);
@@ -117,7 +117,7 @@ TEST(PgStore, HistoryTableNamesAreQuotedNotSpliced) {
 TEST(PgStore, StampRecordsAndRemovesWithoutRunningSql) {
     TestDatabase db;
     const auto graph = fixture_graph("irreversible");
-    store::PgStore s(db.url(), {});
+    store::PgStore s(db.conninfo(), {});
     s.ensure_tables();
     s.stamp({&graph.at("001"), &graph.at("002")}, {}, "h");
     EXPECT_EQ(s.read_history(store::HistoryColumns::all).size(), 2U);
@@ -131,7 +131,7 @@ TEST(PgStore, StampRecordsAndRemovesWithoutRunningSql) {
 
 TEST(PgStore, UnreachableDatabaseThrowsWithoutThePassword) {
     try {
-        store::PgStore s("postgresql://u:Canary-Pw-81@127.0.0.1:1/db", {});
+        store::PgStore s(store::Conninfo::parse("postgresql://u:Canary-Pw-81@127.0.0.1:1/db"), {});
         FAIL() << "expected DatabaseUnreachable";
     } catch (const DatabaseUnreachable& e) {
         EXPECT_EQ(std::string(e.what()).find("Canary-Pw-81"), std::string::npos) << e.what();
@@ -139,7 +139,9 @@ TEST(PgStore, UnreachableDatabaseThrowsWithoutThePassword) {
 }
 
 TEST(PgStore, MalformedConnectionStringIsAUsageError) {
-    EXPECT_THROW(store::PgStore("postgresql://u:pw@127.0.0.1:1/db?bogus_option=1", {}), UsageError);
+    EXPECT_THROW(store::PgStore(
+                     store::Conninfo::parse("postgresql://u:pw@127.0.0.1:1/db?bogus_option=1"), {}),
+                 UsageError);
 }
 
 } // namespace
@@ -151,7 +153,7 @@ namespace {
 TEST(PgStore, DeadlockIsAStepFailureWithItsSqlstateAndLine) {
     testing::TestDatabase db;
     const auto graph = fixture_graph("raise_deadlock");
-    store::PgStore s(db.url(), {});
+    store::PgStore s(db.conninfo(), {});
     s.ensure_tables();
     try {
         s.run_step(step_for(graph.at("001"), migration::Direction::up), "h");

@@ -120,8 +120,8 @@ TEST(StatementWatch, OneRunOfManyRevisionsStartsOneWatchThreadThatLivesWithTheSt
     std::set<long> started;
     std::string started_name;
     {
-        store::PgStore store(db.url(), {});
-        lock::PgAdvisoryLock lock(db.url(), store::HistoryTable{}.lock_key(), clock);
+        store::PgStore store(db.conninfo(), {});
+        lock::PgAdvisoryLock lock(db.conninfo(), store::HistoryTable{}.lock_key(), clock);
         runner::Runner runner(graph, store, lock, clock, options());
         ThreadCensus census;
         const auto report = runner.upgrade("head");
@@ -151,8 +151,8 @@ TEST(StatementWatch, NamesTheBlockersOfALockTimeoutOnTheSecondStepOfARun) {
     blocker.exec("SELECT count(*) FROM held"); // ACCESS SHARE until the transaction ends
 
     util::SystemClock clock;
-    store::PgStore store(db.url(), {});
-    lock::PgAdvisoryLock lock(db.url(), store::HistoryTable{}.lock_key(), clock);
+    store::PgStore store(db.conninfo(), {});
+    lock::PgAdvisoryLock lock(db.conninfo(), store::HistoryTable{}.lock_key(), clock);
     auto o = options();
     o.timeouts.lock = 1s; // sampled every 250ms
     o.lock_retries = 0;

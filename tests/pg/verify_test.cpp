@@ -28,8 +28,8 @@ migration::RevisionGraph load(const std::filesystem::path& dir) {
 }
 
 VerifyReport run_verify(const TestDatabase& db, const migration::RevisionGraph& graph) {
-    store::PgStore store(db.url(), {});
-    store::PgCatalog catalog(db.url(), {});
+    store::PgStore store(db.conninfo(), {});
+    store::PgCatalog catalog(db.conninfo(), {});
     return runner::verify(graph, store, catalog, {{}, "verify-test"});
 }
 
@@ -165,10 +165,10 @@ TEST(Verify, AnUpSectionThatFailsIsExit1AndStops) {
 TEST(Verify, RefusesADatabaseThatAlreadyRecordsRevisions) {
     TestDatabase db;
     const auto graph = fixture_graph("irreversible");
-    store::PgStore store(db.url(), {});
+    store::PgStore store(db.conninfo(), {});
     store.ensure_tables();
     store.run_step(runner::prepare_step(graph.at("001"), migration::Direction::up), "someone");
-    store::PgCatalog catalog(db.url(), {});
+    store::PgCatalog catalog(db.conninfo(), {});
     EXPECT_THROW(runner::verify(graph, store, catalog, {}), UsageError);
     EXPECT_EQ(db.query_value("SELECT count(*) FROM schemagate_history"), "1");
 }

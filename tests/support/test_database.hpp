@@ -4,6 +4,7 @@
 #include <string>
 
 #include <schemagate/migration/graph.hpp>
+#include <schemagate/store/conninfo.hpp>
 
 namespace schemagate::testing {
 
@@ -18,6 +19,8 @@ public:
 
     // A URI with the cluster's password, to this test's database.
     const std::string& url() const { return m_url; }
+    // url(), parsed, for what connects through store or lock.
+    store::Conninfo conninfo() const { return store::Conninfo::parse(m_url); }
     const std::string& name() const { return m_name; }
     const std::string& password() const { return m_password; }
 

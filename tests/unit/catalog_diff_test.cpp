@@ -75,28 +75,32 @@ TEST(CatalogDiff, ObjectWithoutDetailPrintsItsKeyAlone) {
 }
 
 TEST(Conninfo, WithDbnameReplacesTheDatabaseOfAUri) {
-    EXPECT_EQ(with_dbname("postgresql://app:s3cret@db.example:5433/prod?sslmode=require", "x"),
+    EXPECT_EQ(Conninfo::parse("postgresql://app:s3cret@db.example:5433/prod?sslmode=require")
+                  .with_dbname("x")
+                  .text(),
               "user='app' password='s3cret' host='db.example' port='5433' sslmode='require' "
               "dbname='x'");
 }
 
 TEST(Conninfo, WithDbnameKeepsKeywordOptionsAndQuotesValues) {
-    EXPECT_EQ(with_dbname("host=h dbname=prod password='it\\'s a \\\\ pw'", "scratch_1"),
+    EXPECT_EQ(Conninfo::parse("host=h dbname=prod password='it\\'s a \\\\ pw'")
+                  .with_dbname("scratch_1")
+                  .text(),
               "password='it\\'s a \\\\ pw' host='h' dbname='scratch_1'");
 }
 
 TEST(Conninfo, WithDbnameDecodesPercentEncodingInUris) {
-    EXPECT_EQ(with_dbname("postgresql://u:p%40ss@h/db", "n"),
+    EXPECT_EQ(Conninfo::parse("postgresql://u:p%40ss@h/db").with_dbname("n").text(),
               "user='u' password='p@ss' host='h' dbname='n'");
 }
 
 TEST(Conninfo, WithDbnameOfAnEmptyStringSetsOnlyTheDatabase) {
-    EXPECT_EQ(with_dbname("", "n"), "dbname='n'");
+    EXPECT_EQ(Conninfo::parse("").with_dbname("n").text(), "dbname='n'");
 }
 
 TEST(Conninfo, WithDbnameRejectsGarbageWithoutPrintingThePassword) {
     try {
-        (void)with_dbname("postgresql://u:hunter2@h:notaport/db?bogus=1", "n");
+        (void)Conninfo::parse("postgresql://u:hunter2@h:notaport/db?bogus=1").with_dbname("n");
         FAIL() << "expected UsageError";
     } catch (const UsageError& e) {
         EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
@@ -115,23 +119,31 @@ TEST(ConnectionDefaults, SkipGssapiEncryptionWithoutKerberosCredentials) {
     }
     const ScopedEnv krb("KRB5CCNAME", nullptr);
     const ScopedEnv mode("PGGSSENCMODE", nullptr);
-    EXPECT_NE(with_defaults("postgresql://u@h/db").find("gssencmode=disable"), std::string::npos);
-    EXPECT_NE(with_defaults("host=h dbname=db").find("gssencmode=disable"), std::string::npos);
+    EXPECT_NE(
+        with_defaults(Conninfo::parse("postgresql://u@h/db")).text().find("gssencmode='disable'"),
+        std::string::npos);
+    EXPECT_NE(
+        with_defaults(Conninfo::parse("host=h dbname=db")).text().find("gssencmode='disable'"),
+        std::string::npos);
 }
 
 TEST(ConnectionDefaults, KeepLibpqGssapiDefaultWhenKerberosIsConfigured) {
     const ScopedEnv krb("KRB5CCNAME", "FILE:/tmp/schemagate-test-ccache");
     const ScopedEnv mode("PGGSSENCMODE", nullptr);
-    EXPECT_EQ(with_defaults("postgresql://u@h/db").find("gssencmode"), std::string::npos);
+    EXPECT_EQ(with_defaults(Conninfo::parse("postgresql://u@h/db")).text().find("gssencmode"),
+              std::string::npos);
 }
 
 TEST(ConnectionDefaults, UserGssencmodeWins) {
     const ScopedEnv krb("KRB5CCNAME", nullptr);
     {
         const ScopedEnv mode("PGGSSENCMODE", "require");
-        EXPECT_EQ(with_defaults("postgresql://u@h/db").find("gssencmode"), std::string::npos);
+        EXPECT_EQ(with_defaults(Conninfo::parse("postgresql://u@h/db")).text().find("gssencmode"),
+                  std::string::npos);
     }
-    EXPECT_EQ(with_defaults("postgresql://u@h/db?gssencmode=prefer").find("gssencmode=disable"),
+    EXPECT_EQ(with_defaults(Conninfo::parse("postgresql://u@h/db?gssencmode=prefer"))
+                  .text()
+                  .find("gssencmode='disable'"),
               std::string::npos);
 }
 

@@ -155,8 +155,8 @@ TEST(Resolve, PasswordFileIsAddedToTheConnectionStringAndRegisteredAsSecret) {
     const auto pw = scratch.write("password", "Canary'Pw\\7\n");
     const Config c = resolve({{"database-url", {{"postgresql://app@db:5432/app"}, "flag"}},
                               {"database-password-file", {{pw.string()}, "flag"}}});
-    EXPECT_NE(c.database_url.find("password='Canary\\'Pw\\\\7'"), std::string::npos)
-        << c.database_url;
+    EXPECT_NE(c.database().text().find("password='Canary\\'Pw\\\\7'"), std::string::npos)
+        << c.database().redacted();
     EXPECT_EQ(util::scrub("x Canary'Pw\\7 y"), "x *** y");
 }
 
@@ -185,7 +185,22 @@ TEST(Resolve, ControlCharacterInAnOptionIsRefusedNamingOptionAndSource) {
 
 TEST(Resolve, KeywordConnectionStringMayBeWrittenOverSeveralLines) {
     const Config c = resolve({{"database-url", {{"host=db\nuser=app"}, "config dir x"}}});
-    EXPECT_EQ(c.database_url, "host=db\nuser=app");
+    EXPECT_EQ(c.database().text(), "host=db\nuser=app");
+}
+
+TEST(Resolve, UnparsableDatabaseUrlIsRefusedWhenTheDatabaseIsNeededWithoutThePassword) {
+    const Config c =
+        resolve({{"database-url", {{"postgresql://u:Deferr3dPw@h/db?bogus=1"}, "flag"}},
+                 {"history-table", {{"ops.hist"}, "flag"}}});
+    EXPECT_EQ(c.history_table.display(), "ops.hist");
+    try {
+        (void)c.database();
+        FAIL() << "expected UsageError";
+    } catch (const UsageError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("invalid database connection string"), std::string::npos) << what;
+        EXPECT_EQ(what.find("Deferr3dPw"), std::string::npos) << what;
+    }
 }
 
 TEST(Resolve, UnreadablePasswordFileIsAUsageError) {

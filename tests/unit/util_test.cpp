@@ -287,10 +287,10 @@ TEST(RegisterConninfoSecrets, SslpasswordIsRegistered) {
     EXPECT_EQ(util::scrub("x SslKeyPass1 y"), "x *** y");
 }
 
-// A UsageError's message from check_conninfo, or "" when it accepts the string.
+// A UsageError's message from Conninfo::parse, or "" when it accepts the string.
 std::string conninfo_refusal(const std::string& conninfo) {
     try {
-        store::check_conninfo(conninfo);
+        (void)store::Conninfo::parse(conninfo);
         return "";
     } catch (const UsageError& e) {
         return e.what();

@@ -17,14 +17,14 @@ public:
         return migration::RevisionGraph(migration::load_migrations(m_config.dirs));
     }
     std::unique_ptr<store::Store> open_store() override {
-        return store::open_pg_store(m_config.database_url, m_config.history_table);
+        return store::open_pg_store(m_config.database(), m_config.history_table);
     }
     std::unique_ptr<lock::Lock> make_lock() override {
-        return std::make_unique<lock::PgAdvisoryLock>(m_config.database_url,
+        return std::make_unique<lock::PgAdvisoryLock>(m_config.database(),
                                                       m_config.history_table.lock_key(), m_clock);
     }
     std::unique_ptr<store::HistoryFeed> open_feed() override {
-        return store::open_history_feed(m_config.database_url, m_config.history_table);
+        return store::open_history_feed(m_config.database(), m_config.history_table);
     }
     util::Clock& clock() override { return m_clock; }
 

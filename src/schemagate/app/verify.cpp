@@ -5,7 +5,6 @@
 #include <schemagate/store/catalog.hpp>
 #include <schemagate/store/pg.hpp>
 #include <schemagate/util/error.hpp>
-#include <schemagate/util/secrets.hpp>
 #include <schemagate/util/strings.hpp>
 
 namespace schemagate::app {
@@ -17,16 +16,15 @@ VerifyResult verify(const Context& ctx, const std::optional<std::string>& scratc
     // Declared first so that it is dropped last, after every connection to it is closed, and
     // also when verification throws.
     std::optional<store::ScratchDatabase> scratch;
-    std::string conninfo;
+    store::Conninfo conninfo;
     if (given) {
-        conninfo = *scratch_url;
-        util::register_conninfo_secrets(conninfo);
+        conninfo = store::Conninfo::parse(*scratch_url);
     } else {
-        scratch.emplace(ctx.config.database_url);
+        scratch.emplace(ctx.config.database());
         conninfo = scratch->conninfo();
     }
     VerifyResult result;
-    result.database = given ? util::redact_conninfo(conninfo) : scratch->name();
+    result.database = given ? conninfo.redacted() : scratch->name();
     result.scratch_created = !given;
 
     store::PgCatalog catalog(conninfo, history_table);

@@ -16,7 +16,8 @@ struct VerifyResult {
 
 // `verify`: every revision up, down and up again on `scratch_url` (which must be empty), or on
 // a new database made on --database-url's server and dropped at the end. Throws UsageError for
-// a scratch database that is not empty, DatabaseUnreachable.
+// a `scratch_url` libpq cannot parse or a scratch database that is not empty,
+// DatabaseUnreachable.
 VerifyResult verify(const Context& ctx, const std::optional<std::string>& scratch_url);
 
 } // namespace schemagate::app

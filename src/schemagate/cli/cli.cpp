@@ -266,7 +266,7 @@ int cmd_status(const Invocation& inv) {
         for (const auto& row : history) {
             rows.push_back(applied_json(row));
         }
-        std::cout << json_text({{"database", util::redact_conninfo(inv.config.database_url)},
+        std::cout << json_text({{"database", inv.config.database().redacted()},
                                 {"history_table", inv.config.history_table.display()},
                                 {"lock_key", inv.config.history_table.lock_key()},
                                 {"target", target.text()},

@@ -345,6 +345,13 @@ Settings gather(const Settings& flags, const Environment& env) {
     return out;
 }
 
+const store::Conninfo& Config::database() const {
+    if (!database_url) {
+        throw UsageError(database_url.error());
+    }
+    return *database_url;
+}
+
 Config resolve(const Settings& settings) {
     Config c;
     auto get = [&](const char* name) -> const Setting* {
@@ -385,17 +392,23 @@ Config resolve(const Settings& settings) {
         }
     }
     if (const Setting* s = get("database-url")) {
-        c.database_url = s->values.front();
+        try {
+            c.database_url = store::Conninfo::parse(s->values.front());
+        } catch (const UsageError& e) {
+            c.database_url = tl::make_unexpected(std::string(e.what()));
+        }
     }
-    util::register_conninfo_secrets(c.database_url);
     if (const Setting* s = get("database-password-file")) {
         std::string password =
             read_text(s->values.front(), "database-password-file (from " + s->source + ")");
         while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
             password.pop_back();
         }
-        util::register_secret(password);
-        c.database_url = store::with_option(c.database_url, "password", password);
+        if (c.database_url) {
+            c.database_url = c.database_url->with("password", password);
+        } else {
+            util::register_secret(password);
+        }
     }
     if (const char* pgpassword = std::getenv("PGPASSWORD")) {
         util::register_secret(pgpassword);

@@ -7,13 +7,19 @@
 #include <string>
 #include <vector>
 
+#include <tl/expected.hpp>
+
+#include <schemagate/store/conninfo.hpp>
 #include <schemagate/store/history_table.hpp>
 
 namespace schemagate::config {
 
 // The options every command shares, after resolving all sources.
 struct Config {
-    std::string database_url; // "" means libpq's PG* variables
+    // libpq's parse of the database URL (empty: libpq's PG* variables), or why libpq refused it
+    // (without the password); database() raises that where a command first needs the database,
+    // so a command that never connects is not stopped by it, as before.
+    tl::expected<store::Conninfo, std::string> database_url;
     std::vector<std::filesystem::path> dirs{"migrations"};
     store::HistoryTable history_table;
     std::chrono::milliseconds lock_timeout{std::chrono::minutes(10)};
@@ -31,6 +37,9 @@ struct Config {
     std::string pushgateway; // http://host:port; "" for none
     std::string termination_log = "/dev/termination-log";
     bool termination_log_given = false; // set by a flag, variable or config: may create the file
+
+    // The parsed database connection string. Throws UsageError when libpq refused it.
+    const store::Conninfo& database() const;
 };
 
 enum class Kind { text, list, duration, count, toggle };

@@ -30,7 +30,7 @@ bool readable(int fd) {
 
 } // namespace
 
-PgAdvisoryLock::PgAdvisoryLock(std::string conninfo, std::int64_t key, util::Clock& clock)
+PgAdvisoryLock::PgAdvisoryLock(store::Conninfo conninfo, std::int64_t key, util::Clock& clock)
     : m_conninfo(std::move(conninfo)), m_key(key), m_clock(clock) {}
 
 PgAdvisoryLock::~PgAdvisoryLock() {

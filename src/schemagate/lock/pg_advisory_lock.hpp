@@ -6,6 +6,7 @@
 #include <string>
 
 #include <schemagate/lock/lock.hpp>
+#include <schemagate/store/conninfo.hpp>
 #include <schemagate/util/clock.hpp>
 
 namespace pqxx {
@@ -34,7 +35,7 @@ struct Holder {
 // CONCURRENTLY run by the holder would wait for, a deadlock.
 class PgAdvisoryLock final : public Lock {
 public:
-    PgAdvisoryLock(std::string conninfo, std::int64_t key, util::Clock& clock);
+    PgAdvisoryLock(store::Conninfo conninfo, std::int64_t key, util::Clock& clock);
     ~PgAdvisoryLock() override;
 
     void acquire(std::chrono::milliseconds timeout) override;
@@ -47,7 +48,7 @@ public:
 private:
     bool try_once();
 
-    std::string m_conninfo;
+    store::Conninfo m_conninfo;
     std::int64_t m_key;
     util::Clock& m_clock;
     std::unique_ptr<store::Connection> m_conn;

@@ -383,7 +383,7 @@ WHERE CASE WHEN d.classoid = 'pg_namespace'::regclass THEN )sql" +
 
 } // namespace
 
-PgCatalog::PgCatalog(const std::string& conninfo, HistoryTable history)
+PgCatalog::PgCatalog(const Conninfo& conninfo, HistoryTable history)
     : m_history(std::move(history)), m_conn(std::make_unique<Connection>(conninfo)) {}
 
 PgCatalog::~PgCatalog() = default;
@@ -450,9 +450,9 @@ std::string random_hex(std::size_t digits) {
 
 } // namespace
 
-ScratchDatabase::ScratchDatabase(const std::string& server_conninfo, const std::string& prefix)
+ScratchDatabase::ScratchDatabase(const Conninfo& server_conninfo, const std::string& prefix)
     : m_server_conninfo(server_conninfo), m_name(prefix + random_hex(12)),
-      m_conninfo(with_dbname(server_conninfo, m_name)) {
+      m_conninfo(server_conninfo.with_dbname(m_name)) {
     Connection admin(m_server_conninfo);
     try {
         pqxx::nontransaction(admin.get()).exec("CREATE DATABASE " + quote_ident(m_name));

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include <schemagate/store/conninfo.hpp>
 #include <schemagate/store/history_table.hpp>
 
 namespace schemagate::store {
@@ -48,8 +49,8 @@ public:
 // Reads the schema of one PostgreSQL database from pg_catalog, on a connection of its own.
 class PgCatalog final : public Catalog {
 public:
-    // Connects at once; throws UsageError for a bad connection string, DatabaseUnreachable.
-    PgCatalog(const std::string& conninfo, HistoryTable history);
+    // Connects at once; throws UsageError for a bad option value, DatabaseUnreachable.
+    PgCatalog(const Conninfo& conninfo, HistoryTable history);
     ~PgCatalog() override;
     PgCatalog(const PgCatalog&) = delete;
     PgCatalog& operator=(const PgCatalog&) = delete;
@@ -70,7 +71,7 @@ class ScratchDatabase {
 public:
     // Connects with `server_conninfo` and creates `<prefix><12 random hex digits>`. Throws
     // UsageError when the role may not create databases, DatabaseUnreachable.
-    explicit ScratchDatabase(const std::string& server_conninfo,
+    explicit ScratchDatabase(const Conninfo& server_conninfo,
                              const std::string& prefix = "schemagate_verify_");
     // Drops the database; logs a warning naming it when that fails.
     ~ScratchDatabase();
@@ -79,12 +80,12 @@ public:
 
     const std::string& name() const { return m_name; }
     // The server's connection string pointing at the scratch database (holds the password).
-    const std::string& conninfo() const { return m_conninfo; }
+    const Conninfo& conninfo() const { return m_conninfo; }
 
 private:
-    std::string m_server_conninfo;
+    Conninfo m_server_conninfo;
     std::string m_name;
-    std::string m_conninfo;
+    Conninfo m_conninfo;
 };
 
 } // namespace schemagate::store

@@ -31,14 +31,6 @@ public:
 
 namespace {
 
-bool is_uri(const std::string& s) {
-    return util::starts_with_ci(s, "postgresql://") || util::starts_with_ci(s, "postgres://");
-}
-
-bool mentions(const std::string& conninfo, const std::string& key) {
-    return util::to_lower(conninfo).find(key + "=") != std::string::npos;
-}
-
 // Whether libpq's default gssencmode=prefer could use GSSAPI encryption: it needs a Kerberos
 // credential cache. libpq finds out with gss_acquire_cred(), which initialises Kerberos on
 // every connect (0.5 MB and a config file read); a Pod seldom has a cache, so the usual places
@@ -54,25 +46,18 @@ bool has_kerberos_credentials() {
 
 } // namespace
 
-std::string with_defaults(const std::string& conninfo) {
-    std::vector<std::string> extra;
-    if (!mentions(conninfo, "application_name") && std::getenv("PGAPPNAME") == nullptr) {
-        extra.emplace_back("application_name=schemagate");
+Conninfo with_defaults(const Conninfo& conninfo) {
+    Conninfo out = conninfo;
+    if (!conninfo.has("application_name") && std::getenv("PGAPPNAME") == nullptr) {
+        out = out.with("application_name", "schemagate");
     }
-    if (!mentions(conninfo, "connect_timeout") && std::getenv("PGCONNECT_TIMEOUT") == nullptr) {
-        extra.emplace_back("connect_timeout=10");
+    if (!conninfo.has("connect_timeout") && std::getenv("PGCONNECT_TIMEOUT") == nullptr) {
+        out = out.with("connect_timeout", "10");
     }
-    if (!mentions(conninfo, "gssencmode") && !has_kerberos_credentials()) {
-        extra.emplace_back("gssencmode=disable");
+    if (!conninfo.has("gssencmode") && !has_kerberos_credentials()) {
+        out = out.with("gssencmode", "disable");
     }
-    if (extra.empty()) {
-        return conninfo;
-    }
-    if (is_uri(conninfo)) {
-        return conninfo + (conninfo.find('?') == std::string::npos ? "?" : "&") +
-               util::join(extra, "&");
-    }
-    return conninfo + (conninfo.empty() ? "" : " ") + util::join(extra, " ");
+    return out;
 }
 
 std::string describe(const std::exception& e) {
@@ -108,10 +93,9 @@ std::string sqlstate_of(const pqxx::failure& e) {
     return "XX000";
 }
 
-Connection::Connection(const std::string& conninfo) {
-    check_conninfo(conninfo);
+Connection::Connection(const Conninfo& conninfo) {
     try {
-        m_conn = std::make_unique<pqxx::connection>(with_defaults(conninfo));
+        m_conn = std::make_unique<pqxx::connection>(with_defaults(conninfo).text());
     } catch (const pqxx::broken_connection& e) {
         // libpq checks option values (port, sslmode, ...) only when it connects; a bad value
         // is a configuration error that no retry will fix.

@@ -6,15 +6,17 @@
 #include <pqxx/connection>
 #include <pqxx/except>
 
+#include <schemagate/store/conninfo.hpp>
+
 namespace schemagate::store {
 
 // An open libpqxx connection whose server notices go to the debug log instead of stderr.
 class Connection {
 public:
-    // Connects with `conninfo` (a URI, key=value pairs, or "" for libpq's PG* variables),
-    // adding application_name=schemagate and a 10s connect_timeout unless they are set.
-    // Throws DatabaseUnreachable with a message that never contains the password.
-    explicit Connection(const std::string& conninfo);
+    // Connects with `conninfo`, adding application_name=schemagate and a 10s connect_timeout
+    // unless they are set. Throws DatabaseUnreachable with a message that never contains the
+    // password, UsageError for an option value libpq refuses when it connects.
+    explicit Connection(const Conninfo& conninfo);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -27,8 +29,9 @@ private:
     std::unique_ptr<NoticeLogger> m_notices;
 };
 
-// `conninfo` with schemagate's connection defaults added; exposed for tests.
-std::string with_defaults(const std::string& conninfo);
+// `conninfo` with schemagate's connection defaults added (through Conninfo::with, so a URI
+// becomes key=value pairs); exposed for tests.
+Conninfo with_defaults(const Conninfo& conninfo);
 
 // The first line of a libpq/libpqxx error, without the "ERROR:" prefix, secrets scrubbed.
 std::string describe(const std::exception& e);

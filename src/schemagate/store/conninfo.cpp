@@ -10,7 +10,10 @@
 
 namespace schemagate::store {
 
-std::string quote_conninfo_value(const std::string& value) {
+namespace {
+
+// A value quoted for a key=value connection string: 'it\'s'.
+std::string quote_conninfo_value(std::string_view value) {
     std::string out = "'";
     for (char c : value) {
         if (c == '\'' || c == '\\') {
@@ -20,8 +23,6 @@ std::string quote_conninfo_value(const std::string& value) {
     }
     return out + "'";
 }
-
-namespace {
 
 // Whether libpq would split a URI elsewhere than its writer meant: libpq ends the user info
 // at the first '@' or '/', so a raw '/' in a password (base64 has them) makes the rest of it
@@ -77,48 +78,74 @@ std::string parse_error_text(std::string_view reason, const std::string& conninf
     return util::scrub(out);
 }
 
+using Options = std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)>;
+
+// The options `text` sets, as libpq parses them; `text` was accepted by parse() already, so
+// only a lack of memory makes this fail.
+Options parsed_options(const std::string& text) {
+    Options options(PQconninfoParse(text.c_str(), nullptr), &PQconninfoFree);
+    if (!options) {
+        throw UsageError("invalid database connection string: libpq ran out of memory");
+    }
+    return options;
+}
+
 } // namespace
 
-void check_conninfo(const std::string& conninfo) {
-    util::register_conninfo_secrets(conninfo);
-    if (misread_delimiters(conninfo)) {
+Conninfo Conninfo::parse(std::string text) {
+    util::register_conninfo_secrets(text);
+    if (misread_delimiters(text)) {
         throw UsageError("invalid database connection string: a raw '@' or '/' in the user name, "
                          "password or database name of the URI makes libpq read part of it as "
                          "the host or database; percent-encode them (%40 for '@', %2F for '/')");
     }
     char* parse_error = nullptr;
-    if (PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &parse_error)) {
+    if (PQconninfoOption* options = PQconninfoParse(text.c_str(), &parse_error)) {
         PQconninfoFree(options);
-        return;
+        return Conninfo(std::move(text));
     }
     const std::string reason(parse_error ? util::trim(parse_error) : "out of memory");
     PQfreemem(parse_error);
-    throw UsageError("invalid database connection string: " + parse_error_text(reason, conninfo) +
+    throw UsageError("invalid database connection string: " + parse_error_text(reason, text) +
                      "; see libpq's connection string format");
 }
 
-std::string with_dbname(const std::string& conninfo, const std::string& dbname) {
-    return with_option(conninfo, "dbname", dbname);
+std::string Conninfo::redacted() const {
+    return util::redact_conninfo(m_text);
 }
 
-std::string with_option(const std::string& conninfo, const std::string& keyword,
-                        const std::string& value) {
-    check_conninfo(conninfo);
+bool Conninfo::has(std::string_view keyword) const {
+    const Options options = parsed_options(m_text);
+    for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o) {
+        if (o->keyword == keyword) {
+            return o->val != nullptr;
+        }
+    }
+    return false;
+}
+
+Conninfo Conninfo::with(std::string_view keyword, std::string_view value) const {
     // PQconninfoParse reports only the options the string sets (no defaults, no environment),
     // so what libpq would otherwise take from PG* variables still comes from there.
-    const std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
-        PQconninfoParse(conninfo.c_str(), nullptr), &PQconninfoFree);
-    if (!options) {
-        throw UsageError("invalid database connection string: libpq ran out of memory");
-    }
+    const Options options = parsed_options(m_text);
     std::string out;
+    bool known = false;
     for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o) {
-        if (o->val == nullptr || o->keyword == keyword) {
+        if (o->keyword == keyword) {
+            known = true;
             continue;
         }
-        out += std::string(o->keyword) + "=" + quote_conninfo_value(o->val) + " ";
+        if (o->val != nullptr) {
+            out += std::string(o->keyword) + "=" + quote_conninfo_value(o->val) + " ";
+        }
     }
-    return out + keyword + "=" + quote_conninfo_value(value);
+    if (!known) {
+        throw UsageError("'" + std::string(keyword) + "' is not a libpq connection option");
+    }
+    // Only the new pair can hold a secret not registered yet (a password read from a file).
+    const std::string pair = std::string(keyword) + "=" + quote_conninfo_value(value);
+    util::register_conninfo_secrets(pair);
+    return Conninfo(out + pair);
 }
 
 } // namespace schemagate::store

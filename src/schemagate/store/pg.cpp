@@ -9,7 +9,7 @@ namespace {
 
 class PgHistoryFeed final : public HistoryFeed {
 public:
-    PgHistoryFeed(const std::string& conninfo, const HistoryTable& table)
+    PgHistoryFeed(const Conninfo& conninfo, const HistoryTable& table)
         : m_store(conninfo, table), m_listener(m_store, table) {}
 
     std::vector<AppliedRevision> read_history() override {
@@ -26,11 +26,11 @@ private:
 
 } // namespace
 
-std::unique_ptr<Store> open_pg_store(const std::string& conninfo, const HistoryTable& table) {
+std::unique_ptr<Store> open_pg_store(const Conninfo& conninfo, const HistoryTable& table) {
     return std::make_unique<PgStore>(conninfo, table);
 }
 
-std::unique_ptr<HistoryFeed> open_history_feed(const std::string& conninfo,
+std::unique_ptr<HistoryFeed> open_history_feed(const Conninfo& conninfo,
                                                const HistoryTable& table) {
     return std::make_unique<PgHistoryFeed>(conninfo, table);
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include <schemagate/store/conninfo.hpp>
 #include <schemagate/store/history_table.hpp>
 #include <schemagate/store/store.hpp>
 
@@ -12,7 +13,7 @@ namespace schemagate::store {
 
 // The PostgreSQL store behind the Store seam, for modules that must not see libpqxx (the
 // application's ports). Throws DatabaseUnreachable, UsageError for a bad connection string.
-std::unique_ptr<Store> open_pg_store(const std::string& conninfo, const HistoryTable& table);
+std::unique_ptr<Store> open_pg_store(const Conninfo& conninfo, const HistoryTable& table);
 
 // One connection that reads the history and hears of changes to it (LISTEN on the history
 // table's channel), for `wait` and `serve`: a waiter costs the database one connection.
@@ -27,7 +28,6 @@ public:
 };
 
 // A feed on PostgreSQL. Throws DatabaseUnreachable.
-std::unique_ptr<HistoryFeed> open_history_feed(const std::string& conninfo,
-                                               const HistoryTable& table);
+std::unique_ptr<HistoryFeed> open_history_feed(const Conninfo& conninfo, const HistoryTable& table);
 
 } // namespace schemagate::store

@@ -115,7 +115,7 @@ private:
 
 } // namespace
 
-PgStore::PgStore(std::string conninfo, HistoryTable table)
+PgStore::PgStore(Conninfo conninfo, HistoryTable table)
     : m_conninfo(std::move(conninfo)), m_table(std::move(table)),
       m_conn(std::make_unique<Connection>(m_conninfo)), m_watch(m_conninfo) {}
 

@@ -16,7 +16,7 @@ namespace schemagate::store {
 class PgStore final : public Store {
 public:
     // Connects at once; throws DatabaseUnreachable.
-    PgStore(std::string conninfo, HistoryTable table);
+    PgStore(Conninfo conninfo, HistoryTable table);
     ~PgStore() override;
 
     std::vector<AppliedRevision> read_history(HistoryColumns columns) override;
@@ -51,7 +51,7 @@ private:
     // After a COMMIT with no answer: reconnects and reads whether the step took effect.
     bool step_committed(const Step& step);
 
-    std::string m_conninfo;
+    Conninfo m_conninfo;
     HistoryTable m_table;
     std::unique_ptr<Connection> m_conn;
     StatementWatch m_watch;

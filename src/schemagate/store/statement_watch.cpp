@@ -39,7 +39,7 @@ std::vector<std::string> blockers_of(pqxx::nontransaction& txn, int backend_pid)
 
 } // namespace
 
-StatementWatch::StatementWatch(std::string conninfo) : m_conninfo(std::move(conninfo)) {}
+StatementWatch::StatementWatch(Conninfo conninfo) : m_conninfo(std::move(conninfo)) {}
 
 StatementWatch::~StatementWatch() {
     {

@@ -7,6 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include <schemagate/store/conninfo.hpp>
+
 namespace schemagate::store {
 
 enum class CancelOnSignal { yes, no };
@@ -30,7 +32,7 @@ struct WatchReport {
 // first need; both are kept for later steps. Only the watch thread touches the connection.
 class StatementWatch {
 public:
-    explicit StatementWatch(std::string conninfo);
+    explicit StatementWatch(Conninfo conninfo);
     // Stops the thread (after a sample in flight) and closes the monitor connection.
     ~StatementWatch();
     StatementWatch(const StatementWatch&) = delete;
@@ -48,7 +50,7 @@ public:
 private:
     void run();
 
-    std::string m_conninfo;
+    Conninfo m_conninfo;
 
     std::mutex m_mutex;
     std::condition_variable m_wake; // to the thread: armed, or stop

@@ -14,6 +14,7 @@ namespace {
 struct Registry {
     std::mutex mutex;
     std::vector<std::string> secrets;
+    std::size_t registrations = 0;
 };
 
 Registry& registry() {
@@ -237,17 +238,24 @@ std::vector<Span> text_uri_spans(std::string_view text) {
 } // namespace
 
 void register_secret(std::string secret) {
+    auto& r = registry();
+    const std::lock_guard lock(r.mutex);
+    ++r.registrations;
     if (secret.size() < k_min_scrubbed_secret) {
         return;
     }
-    auto& r = registry();
-    const std::lock_guard lock(r.mutex);
     if (std::find(r.secrets.begin(), r.secrets.end(), secret) == r.secrets.end()) {
         r.secrets.push_back(std::move(secret));
         // Longest first, so a secret that contains another is replaced whole.
         std::sort(r.secrets.begin(), r.secrets.end(),
                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
     }
+}
+
+std::size_t secret_registrations() {
+    auto& r = registry();
+    const std::lock_guard lock(r.mutex);
+    return r.registrations;
 }
 
 std::string redact_secrets(std::string_view text) {

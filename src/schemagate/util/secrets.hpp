@@ -15,6 +15,10 @@ inline constexpr std::size_t k_min_scrubbed_secret = 8;
 // away; structural redaction (redact_secrets) is what hides those.
 void register_secret(std::string secret);
 
+// How many times register_secret() has been called in this process (kept or not), so tests
+// can check that a value's secrets are registered once, where it is parsed.
+std::size_t secret_registrations();
+
 // Every password that `text` shows by its structure, replaced with "***": the user info of
 // anything URI-shaped (scheme://user:password@, a raw '@' or '/' in the password included)
 // and the value of any key ending in "password" (password=, sslpassword=, PGPASSWORD=,
