@@ -2,19 +2,12 @@
 
 #include <algorithm>
 
+#include <schemagate/app/migrate.hpp>
 #include <schemagate/app/schema_state.hpp>
 #include <schemagate/migration/planner.hpp>
 #include <schemagate/runner/runner.hpp>
 
 namespace schemagate::app {
-
-namespace {
-
-runner::Allowances allowances(const config::Config& c) {
-    return {c.allow_drift, c.allow_unknown};
-}
-
-} // namespace
 
 ExitCode StatusReport::exit_code() const {
     if (!problems.empty()) {

@@ -13,13 +13,17 @@
 
 namespace schemagate::app {
 
+runner::Allowances allowances(const config::Config& c) {
+    return {c.allow_drift, c.allow_unknown};
+}
+
 runner::RunnerOptions runner_options(const config::Config& c) {
     runner::RunnerOptions o;
     o.lock_timeout = c.lock_timeout;
     o.timeouts = {c.ddl_lock_timeout, c.statement_timeout};
     o.lock_retries = c.lock_retries;
     o.run_id = c.run_id;
-    o.allow = {c.allow_drift, c.allow_unknown};
+    o.allow = allowances(c);
     o.applied_by = config::applied_by();
     return o;
 }

@@ -33,5 +33,7 @@ runner::RunReport upgrade_observed(const Context& ctx, Observability& observabil
 
 // The runner options of the configuration.
 runner::RunnerOptions runner_options(const config::Config& config);
+// The integrity problems the configuration lives with (--allow-drift, --allow-unknown).
+runner::Allowances allowances(const config::Config& config);
 
 } // namespace schemagate::app

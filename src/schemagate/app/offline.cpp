@@ -156,7 +156,7 @@ void print_sql(const Context& ctx, const SqlRequest& request, std::ostream& out)
     runner::RunnerOptions options;
     options.timeouts = {ctx.config.ddl_lock_timeout, ctx.config.statement_timeout};
     options.lock_retries = 0; // nothing runs, so nothing fails
-    options.allow = {ctx.config.allow_drift, ctx.config.allow_unknown};
+    options.allow = allowances(ctx.config);
     runner::Runner runner(graph, store, lock, clock, options);
     runner::RunReport report;
     try {
