@@ -22,17 +22,21 @@ connections=$(sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current
 ls "$WORK"/done.* >/dev/null 2>&1 && fail "a waiter returned before any migration ran"
 
 sg upgrade head --dir "$fixture"; expect_rc 0
-finished=$(date +%s%N)
 for pid in "${pids[@]}"; do wait "$pid"; done
+# The times are those of the log lines (ms), not of the processes' exits: 50 processes leaving
+# at once on 2 cores (under ASan, each scanning for leaks) is not what is measured here.
+ms_of() { [ -n "$1" ] || fail "a log line without a time"; date -d "$1" +%s%3N; }
+finished=$(ms_of "$(grep "upgrade 002 done" "$WORK/err" | cut -d' ' -f1)") || exit 1
 latest=0
 for i in $(seq 50); do
-  read -r rc at < "$WORK/done.$i"
+  read -r rc _ < "$WORK/done.$i"
   [ "$rc" = 0 ] || { cat "$WORK/wait.$i" >&2; fail "waiter $i exited $rc"; }
+  at=$(ms_of "$(grep "the schema is at" "$WORK/wait.$i" | cut -d' ' -f1)") || exit 1
   [ "$at" -gt "$latest" ] && latest=$at
   lines=$(grep -c "waiting for" "$WORK/wait.$i" || true)
   [ "$lines" = 1 ] || { cat "$WORK/wait.$i" >&2; fail "waiter $i logged $lines 'waiting for' lines: it read the state on a partial NOTIFY"; }
 done
-lag_ms=$(( (latest - finished) / 1000000 ))
-echo "last waiter released ${lag_ms}ms after the runner exited"
+lag_ms=$((latest - finished))
+echo "last waiter saw the schema at head ${lag_ms}ms after the runner's last revision"
 [ "$lag_ms" -lt 1000 ] || fail "waiters were released ${lag_ms}ms after the runner finished"
 echo "ok"
